@@ -1,0 +1,10 @@
+//! `a9n-core`: the portable logic of the A9N kernel.
+//!
+//! Nothing in this crate touches hardware or uses `asm!`; the x86_64 layer of the
+//! kernel calls into it, and every module is tested on the host with `cargo test`.
+#![no_std]
+
+pub mod physical_memory;
+
+#[cfg(test)]
+extern crate std;
