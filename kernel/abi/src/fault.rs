@@ -7,12 +7,14 @@
 //!
 //! | type | MR5 | MR6 | MR7.. |
 //! |---|---|---|---|
-//! | MEMORY, MEMORY_INSTRUCTION_FETCH | instruction pointer | fault address | architecture error code |
-//! | INVALID_INSTRUCTION, INVALID_ARITHMETIC, FATAL, ARCHITECTURE | instruction pointer | 0 | vector / error code |
+//! | MEMORY, MEMORY_INSTRUCTION_FETCH | instruction pointer | fault address (CR2) | page-fault error code |
+//! | INVALID_INSTRUCTION, INVALID_ARITHMETIC, FATAL, ARCHITECTURE | instruction pointer | exception error code (0 if none) | exception vector |
 //! | INVALID_KERNEL_CALL | instruction pointer | call number (RAX) | the 20 saved registers, MR7..MR26 |
 //!
-//! For INVALID_KERNEL_CALL the instruction pointer (MR5 and the saved RIP) is the
-//! address just after the `syscall` instruction. The faulting thread resumes when the
+//! KOITO decisions: the spec's "MR7 vector/code" is the vector in MR7 and the error
+//! code the CPU pushed in MR6; which exception becomes which type is
+//! [`FaultType::from_exception`]. For INVALID_KERNEL_CALL the instruction pointer
+//! (MR5 and the saved RIP) is the address just after the `syscall` instruction. The faulting thread resumes when the
 //! resolver replies; without a resolver it is suspended.
 //!
 //! **Reply (KOITO decision).** A reply whose length is exactly
@@ -30,9 +32,14 @@ pub const FAULT_TYPE_MR: usize = 4;
 pub const INSTRUCTION_POINTER_MR: usize = 5;
 /// MEMORY, MEMORY_INSTRUCTION_FETCH: MR of the faulting address (CR2).
 pub const FAULT_ADDRESS_MR: usize = 6;
-/// MR of the architecture error code (memory faults: the page-fault error code;
-/// others: the exception vector or code).
-pub const ERROR_CODE_MR: usize = 7;
+/// MEMORY, MEMORY_INSTRUCTION_FETCH: MR of the page-fault error code.
+pub const PAGE_FAULT_ERROR_CODE_MR: usize = 7;
+/// Other exception faults: MR of the exception vector.
+pub const VECTOR_MR: usize = 7;
+/// Other exception faults: MR of the error code the CPU pushed (0 if none).
+pub const EXCEPTION_ERROR_CODE_MR: usize = 6;
+/// Payload words (from MR4) of every fault message but INVALID_KERNEL_CALL's.
+pub const EXCEPTION_MESSAGE_LENGTH: usize = 4;
 /// INVALID_KERNEL_CALL: MR of the call number.
 pub const CALL_NUMBER_MR: usize = 6;
 /// INVALID_KERNEL_CALL: MR of the first saved register
@@ -70,7 +77,7 @@ impl FaultType {
     pub const fn message_length(self) -> usize {
         match self {
             Self::InvalidKernelCall => REGISTER_REPLY_LENGTH,
-            _ => ERROR_CODE_MR - FAULT_TYPE_MR + 1,
+            _ => EXCEPTION_MESSAGE_LENGTH,
         }
     }
 
@@ -84,12 +91,36 @@ impl FaultType {
         }
     }
 
+    /// The fault type of x86_64 exception `vector` taken in user mode, given the
+    /// error code it pushed (KOITO mapping): #PF (14) is MEMORY, or
+    /// MEMORY_INSTRUCTION_FETCH when error-code bit 4 (instruction fetch) is set;
+    /// #UD (6) INVALID_INSTRUCTION; #DE (0), #MF (16), #XM (19) INVALID_ARITHMETIC;
+    /// #DF (8), #MC (18) FATAL; every other vector ARCHITECTURE.
+    #[must_use]
+    pub const fn from_exception(vector: u8, error_code: u64) -> Self {
+        match vector {
+            PAGE_FAULT_VECTOR if error_code & PAGE_FAULT_INSTRUCTION_FETCH != 0 => {
+                Self::MemoryInstructionFetch
+            }
+            PAGE_FAULT_VECTOR => Self::Memory,
+            6 => Self::InvalidInstruction,
+            0 | 16 | 19 => Self::InvalidArithmetic,
+            8 | 18 => Self::Fatal,
+            _ => Self::Architecture,
+        }
+    }
+
     /// True for the two memory faults, which carry a fault address in MR6.
     #[must_use]
     pub const fn has_fault_address(self) -> bool {
         matches!(self, Self::Memory | Self::MemoryInstructionFetch)
     }
 }
+
+/// The x86_64 page-fault vector (#PF).
+pub const PAGE_FAULT_VECTOR: u8 = 14;
+/// Page-fault error-code bit: the access was an instruction fetch.
+pub const PAGE_FAULT_INSTRUCTION_FETCH: u64 = 1 << 4;
 
 const _: () = assert!(REGISTER_REPLY_LENGTH <= crate::message_info::MAX_MESSAGE_LENGTH);
 
@@ -126,16 +157,52 @@ mod tests {
                 FAULT_TYPE_MR,
                 INSTRUCTION_POINTER_MR,
                 FAULT_ADDRESS_MR,
-                ERROR_CODE_MR
+                PAGE_FAULT_ERROR_CODE_MR
             ),
             (4, 5, 6, 7)
         );
+        assert_eq!((EXCEPTION_ERROR_CODE_MR, VECTOR_MR), (6, 7));
         assert_eq!((CALL_NUMBER_MR, FIRST_SAVED_REGISTER_MR), (6, 7));
         assert_eq!(REGISTER_REPLY_LENGTH, 23);
         // The last saved register, GS_BASE, is MR26.
         assert_eq!(FIRST_SAVED_REGISTER_MR + REGISTER_COUNT - 1, 26);
         assert_eq!(FaultType::Memory.message_length(), 4);
         assert_eq!(FaultType::InvalidKernelCall.message_length(), 23);
+    }
+
+    #[test]
+    fn exceptions_map_to_fault_types() {
+        assert_eq!(FaultType::from_exception(14, 0b0110), FaultType::Memory);
+        assert_eq!(
+            FaultType::from_exception(14, 0b1_0101),
+            FaultType::MemoryInstructionFetch
+        );
+        assert_eq!(
+            FaultType::from_exception(6, 0),
+            FaultType::InvalidInstruction
+        );
+        for vector in [0, 16, 19] {
+            assert_eq!(
+                FaultType::from_exception(vector, 0),
+                FaultType::InvalidArithmetic
+            );
+        }
+        for vector in [8, 18] {
+            assert_eq!(FaultType::from_exception(vector, 0), FaultType::Fatal);
+        }
+        for vector in [1, 3, 4, 5, 7, 13, 17, 20, 255] {
+            assert_eq!(
+                FaultType::from_exception(vector, 0),
+                FaultType::Architecture
+            );
+        }
+        // No exception is ever reported as an invalid kernel call.
+        for vector in 0..=255 {
+            assert_ne!(
+                FaultType::from_exception(vector, u64::MAX),
+                FaultType::InvalidKernelCall
+            );
+        }
     }
 
     #[test]

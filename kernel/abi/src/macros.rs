@@ -1,7 +1,7 @@
 //! Crate-internal macros that generate the ABI's word enums and flag sets.
 //!
-//! Every numbered value of the ABI is a `#[repr]` enum made by [`word_enum!`], and
-//! every bit set is a newtype made by [`word_flags!`], so that all of them share one
+//! Every numbered value of the ABI is a `#[repr]` enum made by `word_enum!`, and
+//! every bit set is a newtype made by `word_flags!`, so that all of them share one
 //! well-tested shape: `as_word`, `name`, `ALL`, and a `TryFrom<u64>` that rejects
 //! every word that is not a valid value (the rejected word is the error).
 
