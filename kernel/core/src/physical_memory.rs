@@ -122,12 +122,15 @@ impl PhysicalMemory {
         &self.regions[..self.count]
     }
 
-    /// Bytes of RAM (free and reserved; device memory is not RAM).
+    /// Bytes in the map's free regions, whether or not the boot allocator has
+    /// taken them since and including low memory. (Reserved regions are not counted:
+    /// firmware also reports address windows such as PCI configuration space as
+    /// reserved, so they say nothing about how much RAM there is.)
     #[must_use]
-    pub fn total_ram_bytes(&self) -> u64 {
+    pub fn free_region_bytes(&self) -> u64 {
         self.regions()
             .iter()
-            .filter(|region| region.memory_type != MemoryType::Device as u64)
+            .filter(|region| region.memory_type == MemoryType::Free as u64)
             .map(|region| region.page_count * PAGE_SIZE)
             .sum()
     }
@@ -215,7 +218,7 @@ mod tests {
     #[test]
     fn accepts_a_plain_map_and_counts_memory() {
         let memory = PhysicalMemory::new(&qemu_like_map()).unwrap();
-        assert_eq!(memory.total_ram_bytes(), (0xa0 + 0x700 + 0x10) * PAGE_SIZE);
+        assert_eq!(memory.free_region_bytes(), (0xa0 + 0x700) * PAGE_SIZE);
         assert_eq!(memory.free_bytes(), 0x700 * PAGE_SIZE);
         assert_eq!(memory.ram_end(), 0x81_0000);
         assert!(memory.contains_ram(0x80_0000, 0x80_1000));

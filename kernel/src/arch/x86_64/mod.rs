@@ -1,0 +1,20 @@
+//! x86_64: segmentation, interrupts, paging, the local APIC, time, FPU and the
+//! `syscall` entry.
+
+pub mod apic;
+pub mod boot_info;
+pub mod cpu;
+mod entry;
+pub mod exception_report;
+#[cfg(feature = "inject-fault")]
+pub mod fault_injection;
+pub mod fpu;
+pub mod gdt;
+mod interrupt_entry;
+pub mod interrupts;
+pub mod paging;
+pub mod registers;
+pub mod serial;
+pub mod syscall;
+pub mod timer;
+pub mod trap_frame;

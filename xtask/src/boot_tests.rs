@@ -1,0 +1,246 @@
+//! QEMU boot tests: each boots one image with a hard timeout and checks the exit
+//! code and the serial log. A failing test prints the whole log (also kept in
+//! `target/koito/logs/`).
+
+use std::path::Path;
+use std::time::Duration;
+
+use a9n_abi::test_exit;
+
+use crate::guest_build::{self, GuestBinaries};
+use crate::image::{self, ImageContents};
+use crate::qemu::{self, BootOutcome};
+use crate::system_packages::Emulator;
+use crate::test_summary::Summary;
+
+/// Hard limit for one boot (OVMF alone takes about 5 s under TCG).
+const BOOT_TIMEOUT: Duration = Duration::from_secs(90);
+/// The boot must reach the kernel banner this fast (firmware included).
+const BANNER_DEADLINE: Duration = Duration::from_secs(15);
+/// Start of the kernel banner line.
+const BANNER_PREFIX: &str = "A9N ";
+
+/// What a boot must show.
+struct Expectation {
+    /// Exit code the guest must write to the debug-exit device.
+    exit_code: u8,
+    /// Text the log must contain.
+    log_contains: &'static [&'static str],
+}
+
+/// One boot test.
+struct BootTest {
+    name: &'static str,
+    kernel_features: &'static [&'static str],
+    breakage: Breakage,
+    expectation: Expectation,
+}
+
+/// How an image is deliberately broken.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Breakage {
+    None,
+    MissingInit,
+    KernelNotElf,
+}
+
+const BOOT_TESTS: [BootTest; 5] = [
+    BootTest {
+        name: "boot-banner",
+        kernel_features: &[],
+        breakage: Breakage::None,
+        expectation: Expectation {
+            exit_code: test_exit::SUCCESS,
+            log_contains: &["loader: starting kernel", "MiB memory", "booted in"],
+        },
+    },
+    BootTest {
+        name: "kernel-self-checks",
+        kernel_features: &["self-test"],
+        breakage: Breakage::None,
+        expectation: Expectation {
+            exit_code: test_exit::SUCCESS,
+            log_contains: &["kernel self-checks: ", " passed, 0 failed"],
+        },
+    },
+    BootTest {
+        name: "injected-kernel-fault-is-reported",
+        kernel_features: &["inject-fault"],
+        breakage: Breakage::None,
+        expectation: Expectation {
+            exit_code: test_exit::KERNEL_FAULT,
+            log_contains: &[
+                "A9N KERNEL FAULT: page fault (#PF, vector 14) in kernel mode",
+                "protection violation, write, kernel mode",
+                "RIP 0xffffffff8",
+            ],
+        },
+    },
+    BootTest {
+        name: "missing-init-is-reported",
+        kernel_features: &[],
+        breakage: Breakage::MissingInit,
+        expectation: Expectation {
+            exit_code: test_exit::LOADER_FAILURE,
+            log_contains: &["loader: error:", "init.elf"],
+        },
+    },
+    BootTest {
+        name: "bad-kernel-elf-is-reported",
+        kernel_features: &[],
+        breakage: Breakage::KernelNotElf,
+        expectation: Expectation {
+            exit_code: test_exit::LOADER_FAILURE,
+            log_contains: &["loader: error:", "kernel.elf"],
+        },
+    },
+];
+
+fn check(outcome: &BootOutcome, expectation: &Expectation) -> Result<(), String> {
+    if outcome.timed_out {
+        return Err(format!(
+            "no exit within {} s (hang)",
+            BOOT_TIMEOUT.as_secs()
+        ));
+    }
+    let code = outcome.status.and_then(test_exit::decode_qemu_status);
+    if code != Some(expectation.exit_code) {
+        return Err(format!(
+            "expected {}, got {}",
+            qemu::describe_status(Some(test_exit::qemu_status(expectation.exit_code))),
+            qemu::describe_status(outcome.status)
+        ));
+    }
+    for needle in expectation.log_contains {
+        if !outcome.log.contains(needle) {
+            return Err(format!("serial log lacks {needle:?}"));
+        }
+    }
+    Ok(())
+}
+
+fn keep_log(root: &Path, name: &str, log: &str) {
+    let directory = guest_build::output_directory(root).join("logs");
+    if std::fs::create_dir_all(&directory).is_ok() {
+        let _ = std::fs::write(directory.join(format!("{name}.log")), log);
+    }
+}
+
+/// Adds one result per self-check line of the kernel (`self-check NAME: ok`).
+fn record_self_checks(log: &str, summary: &mut Summary) {
+    for line in log.lines() {
+        if let Some((name, result)) = line
+            .strip_prefix("self-check ")
+            .and_then(|rest| rest.split_once(": "))
+        {
+            let outcome = if result == "ok" {
+                Ok(())
+            } else {
+                Err(result.to_owned())
+            };
+            summary.record(&format!("kernel self-check {name}"), outcome);
+        }
+    }
+}
+
+fn build_image(root: &Path, test: &BootTest) -> Result<std::path::PathBuf, String> {
+    let features: Vec<String> = test.kernel_features.iter().map(|&f| f.to_owned()).collect();
+    let binaries = GuestBinaries {
+        loader: guest_build::build_loader(root)?,
+        kernel: guest_build::build_kernel(root, &features)?,
+        init: guest_build::build_init(root)?,
+    };
+    let mut contents = ImageContents::complete(&binaries);
+    match test.breakage {
+        Breakage::None => {}
+        Breakage::MissingInit => contents.init = None,
+        Breakage::KernelNotElf => {
+            contents.kernel_bytes = Some(b"this is not an ELF file\n".repeat(64));
+        }
+    }
+    let directory = image::image_directory(root, &format!("test-{}", test.name));
+    image::lay_out(&directory, &contents)?;
+    Ok(directory)
+}
+
+fn run_one(root: &Path, emulator: &Emulator, test: &BootTest, summary: &mut Summary) {
+    let directory = match build_image(root, test) {
+        Ok(directory) => directory,
+        Err(error) => {
+            summary.record(&format!("boot {}", test.name), Err(error));
+            return;
+        }
+    };
+    println!("xtask: booting {} ...", test.name);
+    let outcome = match qemu::boot_captured(
+        emulator,
+        &directory,
+        qemu::DEFAULT_MEMORY_MIB,
+        BOOT_TIMEOUT,
+        BANNER_PREFIX,
+    ) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            summary.record(&format!("boot {}", test.name), Err(error));
+            return;
+        }
+    };
+    keep_log(root, test.name, &outcome.log);
+    let result = check(&outcome, &test.expectation);
+    if result.is_err() {
+        println!(
+            "----- serial log of {} -----\n{}\n----- end of log -----",
+            test.name, outcome.log
+        );
+    }
+    println!(
+        "xtask: {} finished in {:.1} s: {}",
+        test.name,
+        outcome.elapsed.as_secs_f64(),
+        qemu::describe_status(outcome.status)
+    );
+    summary.record(&format!("boot {}", test.name), result);
+    if test.kernel_features.contains(&"self-test") {
+        record_self_checks(&outcome.log, summary);
+    }
+    if test.name == "boot-banner" {
+        let banner = crate::serial_log::line_starting_with(&outcome.log, BANNER_PREFIX);
+        summary.record(
+            "boot banner names A9N, its version, memory and boot time",
+            match banner {
+                Some(line) if line.contains(env!("CARGO_PKG_VERSION")) && line.contains(" ms") => {
+                    Ok(())
+                }
+                Some(line) => Err(format!("banner incomplete: {line}")),
+                None => Err("no banner line".into()),
+            },
+        );
+        summary.record(
+            "boot reaches the banner within 15 s of starting QEMU",
+            match outcome.time_to_marker {
+                Some(time) if time <= BANNER_DEADLINE => {
+                    println!("xtask: banner after {:.1} s", time.as_secs_f64());
+                    Ok(())
+                }
+                Some(time) => Err(format!("banner after {:.1} s", time.as_secs_f64())),
+                None => Err("no banner seen".into()),
+            },
+        );
+    }
+}
+
+/// Runs every boot test whose name contains `filter` (all when `None`).
+pub fn run(root: &Path, filter: Option<&str>, summary: &mut Summary) {
+    let emulator = match crate::system_packages::ensure_qemu_and_ovmf() {
+        Ok(emulator) => emulator,
+        Err(error) => {
+            summary.record("QEMU and OVMF available", Err(error));
+            return;
+        }
+    };
+    for test in &BOOT_TESTS {
+        if filter.is_none_or(|filter| test.name.contains(filter)) {
+            run_one(root, &emulator, test, summary);
+        }
+    }
+}

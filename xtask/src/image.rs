@@ -1,0 +1,96 @@
+//! Laying out a boot image: the FAT directory that QEMU serves as a disk, holding
+//! `EFI/BOOT/BOOTX64.EFI` (the loader), `a9n/kernel.elf`, `a9n/init.elf` and the
+//! boot modules in `a9n/modules/`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::guest_build::{self, GuestBinaries};
+
+/// What goes into an image. Tests use the `Option`s to build broken images.
+pub struct ImageContents {
+    /// The loader.
+    pub loader: PathBuf,
+    /// The kernel file's bytes come from here...
+    pub kernel: Option<PathBuf>,
+    /// ...unless these bytes are given instead (a deliberately bad kernel).
+    pub kernel_bytes: Option<Vec<u8>>,
+    /// The init ELF (`None`: the image has no init, a broken boot).
+    pub init: Option<PathBuf>,
+    /// Boot modules: file name and source path.
+    pub modules: Vec<(String, PathBuf)>,
+}
+
+impl ImageContents {
+    /// A complete image of the given binaries.
+    pub fn complete(binaries: &GuestBinaries) -> Self {
+        Self {
+            loader: binaries.loader.clone(),
+            kernel: Some(binaries.kernel.clone()),
+            kernel_bytes: None,
+            init: Some(binaries.init.clone()),
+            modules: Vec::new(),
+        }
+    }
+}
+
+fn copy(source: &Path, destination: &Path) -> Result<(), String> {
+    fs::copy(source, destination).map(drop).map_err(|error| {
+        format!(
+            "cannot copy {} to {}: {error}",
+            source.display(),
+            destination.display()
+        )
+    })
+}
+
+fn create_directory(directory: &Path) -> Result<(), String> {
+    fs::create_dir_all(directory)
+        .map_err(|error| format!("cannot create {}: {error}", directory.display()))
+}
+
+/// Writes `contents` as a fresh image directory at `directory`.
+pub fn lay_out(directory: &Path, contents: &ImageContents) -> Result<(), String> {
+    if directory.exists() {
+        fs::remove_dir_all(directory)
+            .map_err(|error| format!("cannot clear {}: {error}", directory.display()))?;
+    }
+    let boot = directory.join("EFI").join("BOOT");
+    let system = directory.join("a9n");
+    let modules = system.join("modules");
+    create_directory(&boot)?;
+    create_directory(&modules)?;
+    copy(&contents.loader, &boot.join("BOOTX64.EFI"))?;
+    if let Some(bytes) = &contents.kernel_bytes {
+        fs::write(system.join("kernel.elf"), bytes)
+            .map_err(|error| format!("cannot write kernel.elf: {error}"))?;
+    } else if let Some(kernel) = &contents.kernel {
+        copy(kernel, &system.join("kernel.elf"))?;
+    }
+    if let Some(init) = &contents.init {
+        copy(init, &system.join("init.elf"))?;
+    }
+    for (name, source) in &contents.modules {
+        copy(source, &modules.join(name))?;
+    }
+    Ok(())
+}
+
+/// Directory of the image called `name`.
+pub fn image_directory(root: &Path, name: &str) -> PathBuf {
+    guest_build::output_directory(root)
+        .join("images")
+        .join(name)
+}
+
+/// Builds everything and lays out the standard image called `name`.
+pub fn build_standard_image(
+    root: &Path,
+    name: &str,
+    kernel_features: &[String],
+) -> Result<PathBuf, String> {
+    let binaries = guest_build::build_all(root, kernel_features)?;
+    let directory = image_directory(root, name);
+    lay_out(&directory, &ImageContents::complete(&binaries))?;
+    Ok(directory)
+}

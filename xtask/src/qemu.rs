@@ -1,0 +1,185 @@
+//! Running QEMU: interactively (serial console on the terminal) or captured, with a
+//! hard timeout, for the tests.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use a9n_abi::test_exit;
+
+use crate::system_packages::{self, Emulator};
+
+/// Guest memory in MiB unless told otherwise.
+pub const DEFAULT_MEMORY_MIB: u32 = 256;
+
+/// The machine every boot uses: q35, TCG (KVM cannot run guests on these hosts),
+/// `-cpu max`, OVMF, the image directory as a FAT disk, and the debug-exit device.
+fn machine_arguments(emulator: &Emulator, image: &Path, memory_mib: u32) -> Vec<String> {
+    vec![
+        "-machine".into(),
+        "q35".into(),
+        "-accel".into(),
+        "tcg".into(),
+        "-cpu".into(),
+        "max".into(),
+        "-m".into(),
+        format!("{memory_mib}M"),
+        "-no-reboot".into(),
+        "-nic".into(),
+        "none".into(),
+        "-drive".into(),
+        format!(
+            "if=pflash,format=raw,readonly=on,file={}",
+            emulator.ovmf_code.display()
+        ),
+        "-drive".into(),
+        format!("format=raw,file=fat:rw:{}", image.display()),
+        "-device".into(),
+        format!(
+            "isa-debug-exit,iobase={:#x},iosize=0x04",
+            test_exit::DEBUG_EXIT_PORT
+        ),
+    ]
+}
+
+/// Explains a QEMU exit status in words.
+pub fn describe_status(status: Option<i32>) -> String {
+    match status.and_then(test_exit::decode_qemu_status) {
+        Some(test_exit::SUCCESS) => "success".into(),
+        Some(test_exit::FAILURE) => "tests failed".into(),
+        Some(test_exit::KERNEL_FAULT) => "kernel fault".into(),
+        Some(test_exit::LOADER_FAILURE) => "loader failure".into(),
+        _ => match status {
+            Some(code) => format!("QEMU exit status {code} (not a KOITO exit code)"),
+            None => "QEMU was killed by a signal".into(),
+        },
+    }
+}
+
+/// Boots `image` with the serial console (and QEMU's monitor, Ctrl-A C) on this
+/// terminal; Ctrl-A X quits. Standard input may be a pipe, so a script can type.
+pub fn run_interactive(
+    image: &Path,
+    memory_mib: u32,
+    wait_for_gdb: bool,
+) -> Result<ExitCode, String> {
+    let emulator = system_packages::ensure_qemu_and_ovmf()?;
+    let mut command = Command::new(&emulator.qemu);
+    command
+        .args(machine_arguments(&emulator, image, memory_mib))
+        .arg("-nographic");
+    if wait_for_gdb {
+        command.args(["-s", "-S"]);
+    }
+    let status = command
+        .status()
+        .map_err(|error| format!("cannot start {}: {error}", emulator.qemu.display()))?;
+    println!("\nxtask: QEMU ended: {}", describe_status(status.code()));
+    Ok(
+        match status.code().and_then(test_exit::decode_qemu_status) {
+            Some(test_exit::SUCCESS) => ExitCode::SUCCESS,
+            _ => ExitCode::FAILURE,
+        },
+    )
+}
+
+/// What a captured boot produced.
+pub struct BootOutcome {
+    /// QEMU's exit status (`None` if it was killed, e.g. at the timeout).
+    pub status: Option<i32>,
+    /// Whether the hard timeout ended the boot.
+    pub timed_out: bool,
+    /// The serial log, ANSI escapes and CRs removed.
+    pub log: String,
+    /// Time from starting QEMU to the first line starting with the watched prefix.
+    pub time_to_marker: Option<Duration>,
+    /// Wall time of the whole boot.
+    pub elapsed: Duration,
+}
+
+/// Boots `image` headless with the serial port captured, kills QEMU after
+/// `timeout`, and notes when a line starting with `marker` first appeared.
+pub fn boot_captured(
+    emulator: &Emulator,
+    image: &Path,
+    memory_mib: u32,
+    timeout: Duration,
+    marker: &str,
+) -> Result<BootOutcome, String> {
+    let start = Instant::now();
+    let mut child = Command::new(&emulator.qemu)
+        .args(machine_arguments(emulator, image, memory_mib))
+        .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot start {}: {error}", emulator.qemu.display()))?;
+    let output = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let marker_time = Arc::new(Mutex::new(None::<Duration>));
+    let mut stdout = child.stdout.take().ok_or("no QEMU stdout")?;
+    let reader = {
+        let output = Arc::clone(&output);
+        let marker_time = Arc::clone(&marker_time);
+        let pattern = format!("\n{marker}");
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(count) = stdout.read(&mut buffer) {
+                if count == 0 {
+                    break;
+                }
+                let mut all = output
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                all.extend_from_slice(&buffer[..count]);
+                let mut seen = marker_time
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if seen.is_none() && crate::serial_log::clean(&all).contains(&pattern) {
+                    *seen = Some(start.elapsed());
+                }
+            }
+        })
+    };
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() > timeout => {
+                timed_out = true;
+                let _ = child.kill();
+                break child
+                    .wait()
+                    .map_err(|error| format!("waiting for QEMU: {error}"))?;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(error) => return Err(format!("waiting for QEMU: {error}")),
+        }
+    };
+    let _ = reader.join();
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    let raw = output
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    let mut log = crate::serial_log::clean(&raw);
+    if !stderr.trim().is_empty() {
+        log.push_str("\n[qemu stderr]\n");
+        log.push_str(&stderr);
+    }
+    let time_to_marker = *marker_time
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Ok(BootOutcome {
+        status: if timed_out { None } else { status.code() },
+        timed_out,
+        log,
+        time_to_marker,
+        elapsed: start.elapsed(),
+    })
+}
