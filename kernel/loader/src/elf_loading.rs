@@ -1,5 +1,5 @@
 //! Loading the kernel and init ELF images into kept memory, following an
-//! [`elf_plan`](crate::elf_plan) plan, and describing them for `BootInfo`.
+//! [`elf_plan`] plan, and describing them for `BootInfo`.
 
 use alloc::vec;
 

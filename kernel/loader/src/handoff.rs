@@ -135,7 +135,11 @@ impl Handoff {
             &mut info.memory_map,
         ) {
             Ok(count) => info.memory_map_count = count as u64,
-            Err(error) => console::fail_with(format_args!("{}", too_many(&error))),
+            // No `LoaderError` here: it would allocate.
+            Err(error) => console::fail_with(format_args!(
+                "memory map too large ({} entries, at most {})",
+                error.needed, error.capacity
+            )),
         }
 
         let stack_top = stack.address() + stack.size();
