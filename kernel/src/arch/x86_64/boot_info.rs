@@ -24,7 +24,9 @@ const LOADER_DIRECT_MAP_LIMIT: u64 = 4 << 30;
 /// address, the magic word and the version.
 pub fn read(physical: u64) -> Result<BootInfo, BootInfoError> {
     let size = core::mem::size_of::<BootInfo>() as u64;
-    if physical == 0 || !physical.is_multiple_of(8) || physical.saturating_add(size) > LOADER_DIRECT_MAP_LIMIT
+    if physical == 0
+        || !physical.is_multiple_of(8)
+        || physical.saturating_add(size) > LOADER_DIRECT_MAP_LIMIT
     {
         return Err(BootInfoError::BadAddress(physical));
     }
