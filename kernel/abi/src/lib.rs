@@ -40,6 +40,7 @@ pub mod ipc_buffer;
 pub mod kernel_call;
 pub mod message_info;
 pub mod message_register;
+pub mod object;
 pub mod operation;
 pub mod paging;
 pub mod register;
