@@ -4,7 +4,11 @@
 //! kernel calls into it, and every module is tested on the host with `cargo test`.
 #![no_std]
 
+pub mod capability;
+pub mod capability_tree;
 pub mod physical_memory;
 
 #[cfg(test)]
 extern crate std;
+#[cfg(test)]
+mod capability_tree_tests;
