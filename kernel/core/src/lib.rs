@@ -6,7 +6,10 @@
 
 pub mod capability;
 pub mod capability_tree;
+pub mod descriptor_resolution;
+pub mod generic_conversion;
 pub mod physical_memory;
+pub mod ready_queues;
 
 #[cfg(test)]
 extern crate std;
