@@ -1,5 +1,16 @@
-//! Early output through the kernel's DEBUG call: a `core::fmt::Write` sink and the
-//! `debug_print!`/`debug_println!` macros.
+//! The console logger: output through the kernel's DEBUG call, one byte per call, as
+//! a `core::fmt::Write` sink and the `debug_print!`/`debug_println!` macros.
+//!
+//! It needs no capability and no IPC buffer, so it works from the first instruction
+//! of a program and from every thread. A kernel built without the debug console
+//! drops the output silently.
+//!
+//! ```no_run
+//! use core::fmt::Write;
+//!
+//! nun::debug_println!("{} + {} = {}", 2, 2, 2 + 2);
+//! let _ = write!(nun::debug_console::DebugConsole, "no newline");
+//! ```
 
 use core::fmt;
 
@@ -10,7 +21,11 @@ pub struct DebugConsole;
 
 impl fmt::Write for DebugConsole {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        text.bytes().for_each(kernel_call::debug_put_byte);
+        for byte in text.bytes() {
+            // A kernel without the debug console refuses every byte; printing is
+            // best effort, so the error is not reported.
+            let _ = kernel_call::debug_put_byte(byte);
+        }
         Ok(())
     }
 }

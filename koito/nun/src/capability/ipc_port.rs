@@ -1,0 +1,149 @@
+//! IPC_PORT: synchronous rendezvous between threads (not in the kernel yet: these
+//! operations return the kernel's error until it has IPC).
+
+use a9n_abi::message_info::{FIRST_PAYLOAD_MR, IDENTIFIER_MR, MAX_MESSAGE_LENGTH, MESSAGE_INFO_MR};
+use a9n_abi::operation::IpcPortOperation;
+use a9n_abi::{CapabilityError, MessageInfo, MessageSource};
+
+use crate::call::{CallResults, capability_call};
+
+/// A message as RECEIVE (or CALL's reply) delivered it.
+///
+/// ```no_run
+/// use a9n_abi::RootSlot;
+/// use nun::capability::{IpcPort, Node};
+///
+/// let root = Node::new(RootSlot::RootNode.descriptor(), 8);
+/// let port = IpcPort::new(root.slot(60).unwrap());
+/// let message = port.receive(true)?;
+/// let first_word = message.payload(0);
+/// # Ok::<(), a9n_abi::CapabilityError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReceivedMessage {
+    results: CallResults,
+}
+
+impl ReceivedMessage {
+    /// The message_info word (MR2), decoded (`None` if the kernel sent an invalid one).
+    #[must_use]
+    pub fn info(&self) -> Option<MessageInfo> {
+        MessageInfo::from_word(self.results.get(MESSAGE_INFO_MR)).ok()
+    }
+
+    /// The sender capability's identifier, or the notification bits (MR3).
+    #[must_use]
+    pub fn identifier(&self) -> u64 {
+        self.results.get(IDENTIFIER_MR)
+    }
+
+    /// Payload word `index` (MR4 + index); 0 past the payload's MRs.
+    #[must_use]
+    pub fn payload(&self, index: usize) -> u64 {
+        if index < MAX_MESSAGE_LENGTH {
+            self.results.get(FIRST_PAYLOAD_MR + index)
+        } else {
+            0
+        }
+    }
+}
+
+capability_handle! {
+    /// An IPC port.
+    ///
+    /// ```no_run
+    /// use a9n_abi::RootSlot;
+    /// use nun::capability::{IpcPort, Node};
+    ///
+    /// let root = Node::new(RootSlot::RootNode.descriptor(), 8);
+    /// let server = IpcPort::new(root.slot(60).unwrap());
+    /// let reply = server.call(&[1, 2, 3])?;
+    /// let answer = reply.payload(0);
+    /// # Ok::<(), a9n_abi::CapabilityError>(())
+    /// ```
+    IpcPort
+}
+
+/// Builds the arguments of a message operation: message_info (MR2), MR3 unused,
+/// payload from MR4.
+fn message_arguments(
+    block: bool,
+    payload: &[u64],
+    arguments: &mut [u64; MAX_MESSAGE_LENGTH + 2],
+) -> Result<usize, CapabilityError> {
+    let info = MessageInfo::new(block, payload.len(), 0, MessageSource::Normal)
+        .map_err(|_| CapabilityError::InvalidArgument)?;
+    arguments[0] = info.as_word();
+    arguments[2..2 + payload.len()].copy_from_slice(payload);
+    Ok(2 + payload.len())
+}
+
+impl IpcPort {
+    fn message_operation(
+        self,
+        operation: IpcPortOperation,
+        block: bool,
+        payload: &[u64],
+    ) -> Result<ReceivedMessage, CapabilityError> {
+        let mut arguments = [0; MAX_MESSAGE_LENGTH + 2];
+        let length = message_arguments(block, payload, &mut arguments)?;
+        capability_call(self.descriptor(), operation.as_word(), &arguments[..length])
+            .map(|results| ReceivedMessage { results })
+    }
+
+    /// SEND: sends `payload` (at most 255 words); `block` waits for a receiver.
+    /// Needs WRITE.
+    ///
+    /// # Errors
+    /// The kernel's error.
+    pub fn send(self, payload: &[u64], block: bool) -> Result<(), CapabilityError> {
+        self.message_operation(IpcPortOperation::Send, block, payload)
+            .map(|_| ())
+    }
+
+    /// RECEIVE: waits (or, without `block`, only looks) for a message. Needs READ.
+    ///
+    /// # Errors
+    /// The kernel's error.
+    pub fn receive(self, block: bool) -> Result<ReceivedMessage, CapabilityError> {
+        self.message_operation(IpcPortOperation::Receive, block, &[])
+    }
+
+    /// CALL: sends `payload` and waits for the reply. Needs WRITE.
+    ///
+    /// # Errors
+    /// The kernel's error.
+    pub fn call(self, payload: &[u64]) -> Result<ReceivedMessage, CapabilityError> {
+        self.message_operation(IpcPortOperation::Call, true, payload)
+    }
+
+    /// REPLY: answers the CALL this thread received last. Needs no right.
+    ///
+    /// # Errors
+    /// The kernel's error.
+    pub fn reply(self, payload: &[u64]) -> Result<(), CapabilityError> {
+        self.message_operation(IpcPortOperation::Reply, false, payload)
+            .map(|_| ())
+    }
+
+    /// REPLY_RECEIVE: replies, then waits for the next message. Needs READ.
+    ///
+    /// # Errors
+    /// The kernel's error.
+    pub fn reply_receive(self, payload: &[u64]) -> Result<ReceivedMessage, CapabilityError> {
+        self.message_operation(IpcPortOperation::ReplyReceive, true, payload)
+    }
+
+    /// IDENTIFY: stores `identifier` in this capability. Needs MODIFY.
+    ///
+    /// # Errors
+    /// The kernel's error.
+    pub fn identify(self, identifier: u64) -> Result<(), CapabilityError> {
+        capability_call(
+            self.descriptor(),
+            IpcPortOperation::Identify.as_word(),
+            &[identifier],
+        )
+        .map(|_| ())
+    }
+}
