@@ -26,6 +26,22 @@ pub fn print(arguments: fmt::Arguments<'_>) {
     });
 }
 
+/// Writes one raw byte (the DEBUG kernel call).
+pub fn put_byte(byte: u8) {
+    if let Some(port) = CONSOLE.lock().as_mut() {
+        let character = [byte];
+        // Bytes that are not UTF-8 on their own are sent as they are.
+        match core::str::from_utf8(&character) {
+            Ok(text) => {
+                let _ = port.write_str(text);
+            }
+            Err(_) => {
+                let _ = port.write_str("?");
+            }
+        }
+    }
+}
+
 /// A writer for the fault path: a fresh handle on the same port, used without the
 /// lock (the interrupted code may hold it; output may interleave, which beats a
 /// deadlock in a crash report).

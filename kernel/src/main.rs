@@ -11,18 +11,32 @@
     )
 )]
 
+mod address_space_ids;
 mod arch;
+mod capability_call;
 mod console;
+mod entry;
+mod fault;
+mod init_thread;
+mod kernel_call;
+mod lifecycle;
+mod mapping;
+mod message_registers;
+mod objects;
 mod panic;
+mod scheduler;
 #[cfg(feature = "self-test")]
 mod self_test;
+mod thread;
+mod thread_setup;
+mod user_page_tables;
 
 use a9n_abi::boot::BootInfo;
 use a9n_abi::test_exit;
 use a9n_core::physical_memory::PhysicalMemory;
 use spin::Once;
 
-use crate::arch::{apic, boot_info, cpu, fpu, gdt, interrupts, paging, syscall, timer};
+use crate::arch::{apic, boot_info, cpu, cpu_local, fpu, gdt, interrupts, paging, syscall, timer};
 
 /// The kernel's version, as printed in the banner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -57,6 +71,7 @@ pub extern "C" fn kernel_main(boot_info_physical: u64) -> ! {
     console::init();
     gdt::init();
     interrupts::init();
+    cpu_local::init();
 
     let info = match boot_info::read(boot_info_physical) {
         Ok(info) => BOOT_INFO.call_once(|| info),
@@ -77,6 +92,9 @@ pub extern "C" fn kernel_main(boot_info_physical: u64) -> ! {
         )),
     };
     let fpu_state = fpu::init(&features);
+    if u64::from(fpu_state.save_area_size) > thread::layout::FPU_AREA_CAPACITY {
+        fatal(format_args!("FPU save area of {} bytes does not fit a PCB", fpu_state.save_area_size));
+    }
     syscall::init();
     apic::init();
     timer::init();
@@ -105,13 +123,6 @@ pub extern "C" fn kernel_main(boot_info_physical: u64) -> ! {
     #[cfg(feature = "self-test")]
     self_test::run(info, &mut memory, &kernel_paging);
 
-    #[cfg(not(feature = "self-test"))]
-    stop()
-}
-
-/// Ends a boot that has nothing more to run.
-#[cfg(not(feature = "self-test"))]
-fn stop() -> ! {
     #[cfg(feature = "inject-fault")]
     {
         kprintln!("A9N: injecting a fault: writing to kernel text");
@@ -119,6 +130,15 @@ fn stop() -> ! {
         kprintln!("A9N: the write to kernel text did not fault");
     }
 
-    kprintln!("A9N: no init server is started yet; the kernel stops here");
-    cpu::exit_qemu(test_exit::SUCCESS)
+    cpu::disable_interrupts();
+    match init_thread::create(info, &mut memory) {
+        Ok(summary) => kprintln!(
+            "A9N: init started with {} Generics ({} MiB){}",
+            summary.generic_count,
+            summary.generic_bytes / MIB,
+            if summary.dropped_bytes > 0 { " (some small blocks did not fit the list)" } else { "" },
+        ),
+        Err(error) => fatal(format_args!("cannot create init: {error:?}")),
+    }
+    entry::exit_to_user()
 }

@@ -181,6 +181,20 @@ impl PhysicalMemory {
         self.free_ranges().map(|range| range.size()).sum()
     }
 
+    /// Takes `pages` physically contiguous pages from the first free range that has
+    /// room for them; the caller must zero them. `None` when no range is big enough.
+    pub fn allocate_contiguous(&mut self, pages: u64) -> Option<u64> {
+        let size = pages.checked_mul(PAGE_SIZE)?;
+        let index = (0..self.count).find(|&index| {
+            self.available(index)
+                .is_some_and(|range| range.size() >= size)
+        })?;
+        let range = self.available(index)?;
+        let region_start = self.regions[index].start;
+        self.used_pages[index] = (range.start - region_start) / PAGE_SIZE + pages;
+        Some(range.start)
+    }
+
     /// Takes one page (4 KiB, page aligned) from the lowest free range; the caller
     /// must zero it before use. `None` when no free memory is left.
     pub fn allocate_page(&mut self) -> Option<u64> {
@@ -190,6 +204,23 @@ impl PhysicalMemory {
         self.used_pages[index] = (range.start - region_start) / PAGE_SIZE + 1;
         Some(range.start)
     }
+}
+
+/// Splits `[start, end)` (page aligned) into naturally aligned power-of-two blocks,
+/// largest first where alignment allows: `(address, size_bits)` pairs.
+pub fn aligned_blocks(start: u64, end: u64) -> impl Iterator<Item = (u64, u32)> {
+    let mut address = start;
+    core::iter::from_fn(move || {
+        if address >= end || end - address < PAGE_SIZE {
+            return None;
+        }
+        let alignment_bits = if address == 0 { 63 } else { address.trailing_zeros() };
+        let fit_bits = 63 - (end - address).leading_zeros();
+        let size_bits = alignment_bits.min(fit_bits).min(47);
+        let block = (address, size_bits);
+        address += 1 << size_bits;
+        Some(block)
+    })
 }
 
 #[cfg(test)]
@@ -292,6 +323,34 @@ mod tests {
         assert_eq!(memory.allocate_page(), Some(0x10_0000));
         assert_eq!(memory.allocate_page(), Some(0x10_1000));
         assert_eq!(memory.allocate_page(), None);
+    }
+
+    #[test]
+    fn contiguous_allocation_skips_ranges_too_small() {
+        let map = [
+            region(0x10_0000, 2, MemoryType::Free),
+            region(0x20_0000, 8, MemoryType::Free),
+        ];
+        let mut memory = PhysicalMemory::new(&map).unwrap();
+        assert_eq!(memory.allocate_contiguous(3), Some(0x20_0000));
+        assert_eq!(memory.allocate_page(), Some(0x10_0000));
+        assert_eq!(memory.allocate_contiguous(5), Some(0x20_3000));
+        assert_eq!(memory.allocate_contiguous(1), Some(0x10_1000));
+        assert_eq!(memory.allocate_contiguous(1), None);
+    }
+
+    #[test]
+    fn blocks_are_aligned_and_cover_the_range() {
+        let blocks: Vec<_> = aligned_blocks(0x10_3000, 0x40_0000).collect();
+        assert_eq!(blocks[0], (0x10_3000, 12));
+        let mut next = 0x10_3000;
+        for &(address, size_bits) in &blocks {
+            assert_eq!(address, next);
+            assert!(address.is_multiple_of(1 << size_bits));
+            next = address + (1 << size_bits);
+        }
+        assert_eq!(next, 0x40_0000);
+        assert_eq!(blocks.last(), Some(&(0x20_0000, 21)));
     }
 
     fn arbitrary_map() -> impl Strategy<Value = Vec<MemoryRegion>> {

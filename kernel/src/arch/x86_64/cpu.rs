@@ -100,6 +100,11 @@ pub fn enable_interrupts() {
     interrupts::enable();
 }
 
+/// Disables interrupts.
+pub fn disable_interrupts() {
+    interrupts::disable();
+}
+
 /// Reads the time stamp counter.
 #[must_use]
 pub fn read_time_stamp_counter() -> u64 {

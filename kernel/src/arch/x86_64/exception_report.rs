@@ -44,6 +44,15 @@ const EXCEPTION_NAMES: [(&str, &str); 32] = [
     ("#31", "reserved"),
 ];
 
+/// The mnemonic and name of an exception vector.
+#[must_use]
+pub fn exception_name(vector: u64) -> (&'static str, &'static str) {
+    EXCEPTION_NAMES
+        .get(vector as usize)
+        .copied()
+        .unwrap_or(("#??", "unknown"))
+}
+
 /// Vector of the page fault.
 const PAGE_FAULT: u64 = 14;
 
@@ -75,10 +84,7 @@ fn describe_page_fault(out: &mut impl Write, error_code: u64) -> core::fmt::Resu
 
 /// Prints a full report of `frame` on the console.
 pub fn write_report(out: &mut impl Write, frame: &TrapFrame) -> core::fmt::Result {
-    let (mnemonic, name) = EXCEPTION_NAMES
-        .get(frame.vector as usize)
-        .copied()
-        .unwrap_or(("#??", "unknown"));
+    let (mnemonic, name) = exception_name(frame.vector);
     let mode = if frame.interrupted_user_mode() {
         "user"
     } else {

@@ -24,13 +24,8 @@ const TSS_SELECTOR: u16 = 0x28;
 /// faults, NMIs and machine checks.
 pub const FAULT_STACK_INDEX: u16 = 0;
 
-struct Tables {
-    gdt: GlobalDescriptorTable,
-    tss: &'static TaskStateSegment,
-}
-
-static TSS: Once<TaskStateSegment> = Once::new();
-static TABLES: Once<Tables> = Once::new();
+static mut TSS: TaskStateSegment = TaskStateSegment::new();
+static GDT: Once<GlobalDescriptorTable> = Once::new();
 
 unsafe extern "C" {
     static __boot_stack_top: u8;
@@ -39,28 +34,32 @@ unsafe extern "C" {
 
 /// Builds and loads the GDT and TSS, and reloads every segment register.
 pub fn init() {
-    let tss = TSS.call_once(|| {
-        let mut tss = TaskStateSegment::new();
-        tss.privilege_stack_table[0] = VirtAddr::from_ptr(&raw const __boot_stack_top);
-        tss.interrupt_stack_table[usize::from(FAULT_STACK_INDEX)] =
+    let tss = &raw mut TSS;
+    // SAFETY: bring-up is single-threaded and the TSS is not loaded yet.
+    unsafe {
+        (*tss).privilege_stack_table[0] = VirtAddr::from_ptr(&raw const __boot_stack_top);
+        (*tss).interrupt_stack_table[usize::from(FAULT_STACK_INDEX)] =
             VirtAddr::from_ptr(&raw const __fault_stack_top);
-        tss
-    });
-    let tables = TABLES.call_once(|| {
+    }
+    // SAFETY: TSS is a static, so the reference lives forever; after this point the
+    // kernel changes it only through `set_kernel_entry_stack`, a plain field store
+    // the processor reads at its next privilege change.
+    let tss_reference: &'static TaskStateSegment = unsafe { &*tss };
+    let gdt = GDT.call_once(|| {
         let mut gdt = GlobalDescriptorTable::new();
         let kernel_code = gdt.append(Descriptor::kernel_code_segment());
         let kernel_data = gdt.append(Descriptor::kernel_data_segment());
         let user_data = gdt.append(Descriptor::user_data_segment());
         let user_code = gdt.append(Descriptor::user_code_segment());
-        let tss_selector = gdt.append(Descriptor::tss_segment(tss));
+        let tss_selector = gdt.append(Descriptor::tss_segment(tss_reference));
         debug_assert_eq!(kernel_code.0, KERNEL_CODE);
         debug_assert_eq!(kernel_data.0, KERNEL_DATA);
         debug_assert_eq!(user_data.0, USER_DATA);
         debug_assert_eq!(user_code.0, USER_CODE);
         debug_assert_eq!(tss_selector.0, TSS_SELECTOR);
-        Tables { gdt, tss }
+        gdt
     });
-    tables.gdt.load();
+    gdt.load();
     // SAFETY: the selectors name the descriptors just loaded: ring-0 code for CS,
     // ring-0 data for SS/DS/ES, and an available 64-bit TSS.
     unsafe {
@@ -75,7 +74,14 @@ pub fn init() {
 /// The kernel stack pointer the processor loads on an interrupt from user mode.
 #[must_use]
 pub fn kernel_entry_stack() -> u64 {
-    TABLES
-        .get()
-        .map_or(0, |tables| tables.tss.privilege_stack_table[0].as_u64())
+    // SAFETY: a plain read of a field of the static TSS (single CPU, interrupts off).
+    unsafe { (*(&raw const TSS)).privilege_stack_table[0].as_u64() }
+}
+
+/// Sets the stack the processor switches to on an interrupt from user mode: the end
+/// of the current thread's saved registers.
+pub fn set_kernel_entry_stack(address: u64) {
+    // SAFETY: as above; the processor reads the field only at privilege changes,
+    // which cannot happen while the kernel runs with interrupts off.
+    unsafe { (*(&raw mut TSS)).privilege_stack_table[0] = VirtAddr::new(address) };
 }

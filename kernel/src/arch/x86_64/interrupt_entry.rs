@@ -3,8 +3,12 @@
 //!
 //! Stub `n` lives at `interrupt_stubs + 16 * n`. Vectors for which the processor
 //! pushes an error code (8, 10-14, 17, 21, 29, 30) push only the vector; the others
-//! push a 0 first so the frame has one shape. Entries from user mode swap GS to the
-//! kernel's GS base on the way in and back on the way out.
+//! push a 0 first so the frame has one shape. From user mode, the processor pushes
+//! its frame at the TSS ring-0 stack, which is the end of the current thread's saved
+//! registers in its PCB, so the stub completes the thread's context in place, swaps
+//! GS, moves to the kernel stack and hands the context to the kernel (which never
+//! returns there). From kernel mode (the idle loop) the frame stays on the kernel
+//! stack and the handler returns with `iretq`.
 
 use core::arch::global_asm;
 
@@ -42,9 +46,29 @@ global_asm!(
     .section .text.interrupt_common, "ax"
 interrupt_common:
     test qword ptr [rsp + 24], 3
-    jz 1f
+    jz 3f
     swapgs
-1:
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp
+    mov rsp, gs:[0]
+    xor ebp, ebp
+    call {user_dispatch}
+    ud2
+3:
     push rax
     push rbx
     push rcx
@@ -62,7 +86,7 @@ interrupt_common:
     push r15
     mov rdi, rsp
     cld
-    call {dispatch}
+    call {kernel_dispatch}
     pop r15
     pop r14
     pop r13
@@ -78,12 +102,9 @@ interrupt_common:
     pop rcx
     pop rbx
     pop rax
-    test qword ptr [rsp + 24], 3
-    jz 2f
-    swapgs
-2:
     add rsp, 16
     iretq
     "#,
-    dispatch = sym super::interrupts::interrupt_dispatch,
+    user_dispatch = sym crate::entry::user_interrupt_entry,
+    kernel_dispatch = sym super::interrupts::interrupt_dispatch,
 );

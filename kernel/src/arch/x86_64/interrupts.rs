@@ -110,9 +110,13 @@ pub extern "C" fn interrupt_dispatch(frame: &mut TrapFrame) {
         TIMER_VECTOR => {
             timer::tick();
             apic::end_of_interrupt();
+            crate::entry::after_kernel_mode_interrupt(true);
         }
         SPURIOUS_VECTOR => {}
         vector if vector == LEGACY_PIC_BASE + 7 || vector == LEGACY_PIC_BASE + 15 => {}
-        _ => apic::end_of_interrupt(),
+        _ => {
+            apic::end_of_interrupt();
+            crate::entry::after_kernel_mode_interrupt(false);
+        }
     }
 }

@@ -4,6 +4,7 @@
 pub mod apic;
 pub mod boot_info;
 pub mod cpu;
+pub mod cpu_local;
 mod entry;
 pub mod exception_report;
 #[cfg(feature = "inject-fault")]
@@ -12,9 +13,12 @@ pub mod fpu;
 pub mod gdt;
 mod interrupt_entry;
 pub mod interrupts;
+pub mod object_memory;
 pub mod paging;
+pub mod port_io;
 pub mod registers;
 pub mod serial;
 pub mod syscall;
 pub mod timer;
 pub mod trap_frame;
+pub mod user_context;

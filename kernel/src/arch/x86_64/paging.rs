@@ -4,6 +4,8 @@
 //! writable and executable at once), guard pages below the kernel stacks left
 //! unmapped, and nothing else: the loader's identity map is gone once these load.
 
+use core::sync::atomic::{AtomicU64, Ordering};
+
 use a9n_abi::boot::{DIRECT_MAP_BASE, KernelImage, PAGE_SIZE};
 use a9n_core::physical_memory::PhysicalMemory;
 use x86_64::registers::control::{Cr0, Cr0Flags, Cr3, Cr4, Cr4Flags};
@@ -235,6 +237,7 @@ pub fn build_and_load(
 
     let root = builder.root;
     let table_pages = (free_before - builder.memory.free_bytes()) / PAGE_SIZE;
+    KERNEL_ROOT.store(root, Ordering::Relaxed);
     load_root(root);
     // SAFETY: global pages, SMEP, SMAP and UMIP only restrict or speed up
     // translation; each is set only when the CPU has it. The kernel touches user
@@ -255,6 +258,60 @@ pub fn build_and_load(
         direct_map_size,
         table_pages,
     })
+}
+
+/// Physical address of the kernel's own PML4 (the idle address space).
+static KERNEL_ROOT: AtomicU64 = AtomicU64::new(0);
+
+/// First PML4 entry of the kernel half.
+const KERNEL_HALF_FIRST_ENTRY: u64 = 256;
+
+/// The PML4 currently loaded.
+#[must_use]
+pub fn current_root() -> u64 {
+    Cr3::read_raw().0.start_address().as_u64()
+}
+
+/// Switches to the address space whose PML4 is at `root`, unless it is loaded.
+pub fn load_address_space(root: u64) {
+    if current_root() != root {
+        load_root(root);
+    }
+}
+
+/// Switches to the kernel's own address space (nothing in the user half).
+pub fn load_kernel_address_space() {
+    load_address_space(KERNEL_ROOT.load(Ordering::Relaxed));
+}
+
+/// Copies the kernel half of the kernel's PML4 into a new address space's PML4.
+pub fn copy_kernel_half(root: u64) {
+    let kernel_root = KERNEL_ROOT.load(Ordering::Relaxed);
+    for index in KERNEL_HALF_FIRST_ENTRY..512 {
+        let value = super::object_memory::read_word(kernel_root + index * 8);
+        super::object_memory::write_word(root + index * 8, value);
+    }
+}
+
+/// Forgets the translation of one page of the address space at `root` (nothing to
+/// do unless it is loaded: without PCID, switching CR3 flushes user translations).
+pub fn flush_page(root: u64, virtual_address: u64) {
+    if current_root() == root {
+        x86_64::instructions::tlb::flush(x86_64::VirtAddr::new_truncate(virtual_address));
+    }
+}
+
+/// Forgets every user translation of the address space at `root`.
+pub fn flush_address_space(root: u64) {
+    if current_root() == root {
+        load_root(root);
+    }
+}
+
+/// The address of the last page fault (CR2).
+#[must_use]
+pub fn fault_address() -> u64 {
+    x86_64::registers::control::Cr2::read_raw()
 }
 
 /// Loads `root` into CR3 (flushing every non-global translation).

@@ -8,31 +8,6 @@ use x86_64::structures::gdt::SegmentSelector;
 
 use super::gdt;
 
-unsafe extern "C" {
-    /// Entry point of the `syscall` instruction.
-    fn syscall_entry();
-}
-
-// Until the kernel runs user threads nothing can execute `syscall`; the entry
-// reports the impossible and stops. The kernel-call path replaces it.
-core::arch::global_asm!(
-    r#"
-    .section .text.syscall_entry, "ax"
-    .global syscall_entry
-syscall_entry:
-    swapgs
-    lea rsp, [rip + __boot_stack_top]
-    call {unexpected}
-    ud2
-    "#,
-    unexpected = sym unexpected_system_call,
-);
-
-extern "C" fn unexpected_system_call() -> ! {
-    crate::kprintln!("A9N: system call with no user thread running");
-    super::cpu::exit_qemu(a9n_abi::test_exit::KERNEL_FAULT)
-}
-
 /// Flags cleared on every `syscall` entry.
 #[must_use]
 pub fn entry_flag_mask() -> RFlags {
@@ -42,7 +17,7 @@ pub fn entry_flag_mask() -> RFlags {
 /// Address of the `syscall` entry point.
 #[must_use]
 pub fn entry_address() -> u64 {
-    syscall_entry as *const () as u64
+    super::cpu_local::syscall_entry_address()
 }
 
 /// Enables `syscall`/`sysret` and points them at the kernel.

@@ -1,0 +1,95 @@
+//! Where the architecture layer hands control to the kernel after an entry from
+//! user mode, and how the kernel leaves again: choose a thread and return to it, or
+//! idle.
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use crate::arch::trap_frame::TrapFrame;
+use crate::arch::{apic, cpu_local, fpu, interrupts, paging, timer};
+use crate::thread::{InternalSlot, Thread};
+use crate::{fault, kernel_call, kprintln, scheduler};
+
+/// Set while the CPU waits in the idle loop.
+static IDLE: AtomicBool = AtomicBool::new(false);
+
+/// Vector of the device-not-available exception (first FPU use after a switch).
+const DEVICE_NOT_AVAILABLE: u64 = 7;
+
+/// Entry of every `syscall`: the thread's registers are saved in its PCB.
+pub extern "C" fn kernel_call_entry(_context: u64) -> ! {
+    if let Some(thread) = scheduler::current() {
+        kernel_call::handle(thread);
+    }
+    exit_to_user()
+}
+
+/// Entry of every interrupt or exception from user mode; `frame` is the current
+/// thread's saved registers.
+pub extern "C" fn user_interrupt_entry(frame: &mut TrapFrame) -> ! {
+    let vector = frame.vector;
+    let current = scheduler::current();
+    match vector {
+        vector if vector == u64::from(interrupts::TIMER_VECTOR) => {
+            timer::tick();
+            apic::end_of_interrupt();
+            scheduler::tick();
+        }
+        DEVICE_NOT_AVAILABLE => {
+            if let Some(thread) = current {
+                fpu::switch_owner(thread);
+            }
+        }
+        0..=31 => {
+            if let Some(thread) = current {
+                fault::user_exception(thread, vector, frame.error_code, paging::fault_address());
+            }
+        }
+        vector if vector == u64::from(interrupts::SPURIOUS_VECTOR) => {}
+        _ => apic::end_of_interrupt(),
+    }
+    exit_to_user()
+}
+
+/// Called by the interrupt dispatcher after an interrupt that arrived in kernel
+/// mode; if the CPU was idle and a thread became runnable, switches to it.
+pub fn after_kernel_mode_interrupt(timer: bool) {
+    if timer {
+        scheduler::tick();
+    }
+    if IDLE.load(Ordering::Relaxed) && scheduler::has_runnable() {
+        IDLE.store(false, Ordering::Relaxed);
+        exit_to_user();
+    }
+}
+
+/// Loads everything `thread` needs and returns to it; `false` if it cannot run
+/// (no address space), in which case it is suspended.
+fn switch_to(thread: Thread) -> bool {
+    let Some(address_space) = thread.internal_capability(InternalSlot::AddressSpace) else {
+        kprintln!("A9N: thread {:#x} has no address space; suspended", thread.0);
+        scheduler::suspend(thread);
+        return false;
+    };
+    paging::load_address_space(address_space.object);
+    cpu_local::prepare_thread(thread.context_end(), thread.fs_base(), thread.gs_base());
+    fpu::prepare_for(thread);
+    true
+}
+
+/// Leaves the kernel: runs the thread the scheduler picks, or idles.
+pub fn exit_to_user() -> ! {
+    loop {
+        match scheduler::choose() {
+            Some(thread) => {
+                if switch_to(thread) {
+                    cpu_local::return_to_user(thread.context());
+                }
+            }
+            None => {
+                paging::load_kernel_address_space();
+                IDLE.store(true, Ordering::Relaxed);
+                cpu_local::idle();
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! What happens to objects when capabilities leave the derivation tree: mappings
+//! are undone, threads stop, address spaces give back their id, and containers
+//! (nodes, PCBs) hand their slots to the tree's cleanup.
+
+use a9n_abi::capability_type::CapabilityType;
+use a9n_core::capability::Capability;
+use a9n_core::capability_tree::{Container, ObjectLifecycle};
+use a9n_core::descriptor_resolution::node_radix;
+
+use crate::arch::{fpu, paging};
+use crate::thread::{INTERNAL_SLOT_COUNT, InternalSlot, Thread};
+use crate::{address_space_ids, mapping, scheduler};
+
+/// The kernel's [`ObjectLifecycle`].
+pub struct KernelLifecycle;
+
+impl ObjectLifecycle for KernelLifecycle {
+    fn capability_removed(&mut self, capability: &Capability) {
+        mapping::unmap(capability);
+    }
+
+    fn last_capability_removed(&mut self, capability: &Capability) -> Option<Container> {
+        match capability.object_type {
+            CapabilityType::Node => Some(Container {
+                first_slot: capability.object,
+                count: 1 << node_radix(capability),
+            }),
+            CapabilityType::ProcessControlBlock => {
+                let thread = Thread(capability.object);
+                scheduler::suspend(thread);
+                fpu::forget(thread);
+                Some(Container {
+                    first_slot: thread.internal_slot(InternalSlot::AddressSpace),
+                    count: INTERNAL_SLOT_COUNT,
+                })
+            }
+            CapabilityType::AddressSpace => {
+                if paging::current_root() == capability.object {
+                    paging::load_kernel_address_space();
+                }
+                address_space_ids::release(capability.data[0]);
+                None
+            }
+            _ => None,
+        }
+    }
+}
