@@ -5,6 +5,9 @@
 use a9n_abi::capability_type::CapabilityType;
 use a9n_abi::error::CapabilityError;
 use a9n_abi::kernel_call::{CALL_FAILED, CALL_SUCCEEDED};
+use a9n_abi::operation::interrupt::{InterruptPortOperation, InterruptRegionOperation};
+use a9n_abi::operation::ipc_port::IpcPortOperation;
+use a9n_abi::operation::notification_port::NotificationPortOperation;
 use a9n_core::capability::Capability;
 use a9n_core::capability_tree::SlotAddress;
 use a9n_core::descriptor_resolution::resolve_capability;
@@ -58,12 +61,29 @@ fn dispatch(invocation: &mut Invocation) -> Result<(), CapabilityError> {
         CapabilityType::ProcessControlBlock => objects::process_control_block::invoke(invocation),
         CapabilityType::IoPort => objects::io_port::invoke(invocation),
         CapabilityType::PageTable | CapabilityType::None => Err(CapabilityError::IllegalOperation),
-        CapabilityType::Debug
-        | CapabilityType::IpcPort
-        | CapabilityType::NotificationPort
-        | CapabilityType::InterruptRegion
-        | CapabilityType::InterruptPort
-        | CapabilityType::VirtualCpu => Err(CapabilityError::DebugUnimplemented),
+        object_type => {
+            // Objects whose operations come with IPC: a known operation number is
+            // not implemented yet, an unknown one is illegal as everywhere else.
+            let operation = invocation.operation;
+            let known = match object_type {
+                CapabilityType::IpcPort => IpcPortOperation::from_word(operation).is_some(),
+                CapabilityType::NotificationPort => {
+                    NotificationPortOperation::from_word(operation).is_some()
+                }
+                CapabilityType::InterruptRegion => {
+                    InterruptRegionOperation::from_word(operation).is_some()
+                }
+                CapabilityType::InterruptPort => {
+                    InterruptPortOperation::from_word(operation).is_some()
+                }
+                _ => false,
+            };
+            Err(if known {
+                CapabilityError::DebugUnimplemented
+            } else {
+                CapabilityError::IllegalOperation
+            })
+        }
     }
 }
 
@@ -73,20 +93,21 @@ pub fn invoke(thread: Thread) {
     let descriptor = registers.register(0);
     let operation = registers.register(1);
     let root = thread.internal_slot(InternalSlot::RootNode);
-    let result = resolve_capability(&PhysicalSlots, root, descriptor).and_then(|(slot, capability)| {
-        let mut invocation = Invocation {
-            thread,
-            slot,
-            capability,
-            operation,
-            registers,
-        };
-        let result = dispatch(&mut invocation);
-        if result.is_ok() {
-            invocation.set_result(0, CALL_SUCCEEDED);
-        }
-        result
-    });
+    let result =
+        resolve_capability(&PhysicalSlots, root, descriptor).and_then(|(slot, capability)| {
+            let mut invocation = Invocation {
+                thread,
+                slot,
+                capability,
+                operation,
+                registers,
+            };
+            let result = dispatch(&mut invocation);
+            if result.is_ok() {
+                invocation.set_result(0, CALL_SUCCEEDED);
+            }
+            result
+        });
     if let Err(error) = result {
         let mut registers = MessageRegisters::of(thread);
         registers.set(0, CALL_FAILED);

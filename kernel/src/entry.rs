@@ -66,7 +66,10 @@ pub fn after_kernel_mode_interrupt(timer: bool) {
 /// (no address space), in which case it is suspended.
 fn switch_to(thread: Thread) -> bool {
     let Some(address_space) = thread.internal_capability(InternalSlot::AddressSpace) else {
-        kprintln!("A9N: thread {:#x} has no address space; suspended", thread.0);
+        kprintln!(
+            "A9N: thread {:#x} has no address space; suspended",
+            thread.0
+        );
         scheduler::suspend(thread);
         return false;
     };

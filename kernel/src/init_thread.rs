@@ -55,7 +55,9 @@ fn radix_for(count: u64) -> u32 {
 fn allocate_node(memory: &mut PhysicalMemory, radix: u32) -> Result<u64, InitError> {
     let bytes = (1u64 << (radix + SLOT_SIZE_BITS)).max(PAGE_SIZE);
     let pages = bytes / PAGE_SIZE;
-    let address = memory.allocate_contiguous(pages).ok_or(InitError::OutOfMemory)?;
+    let address = memory
+        .allocate_contiguous(pages)
+        .ok_or(InitError::OutOfMemory)?;
     zero(address, bytes);
     Ok(address)
 }
@@ -102,7 +104,8 @@ fn map_init_page(
         let level = depth as u32 + 1;
         let covered = 12 + 9 * depth as u32;
         let base = virtual_address & !((1u64 << covered) - 1);
-        let entry = user_page_tables::entry_address(root, base, level).ok_or(InitError::BadImage)?;
+        let entry =
+            user_page_tables::entry_address(root, base, level).ok_or(InitError::BadImage)?;
         user_page_tables::set_table_entry(entry, table);
         tables[*table_count] = MadeTable {
             address: table,
@@ -111,7 +114,8 @@ fn map_init_page(
         };
         *table_count += 1;
     }
-    let entry = user_page_tables::entry_address(root, virtual_address, 1).ok_or(InitError::BadImage)?;
+    let entry =
+        user_page_tables::entry_address(root, virtual_address, 1).ok_or(InitError::BadImage)?;
     user_page_tables::set_frame_entry(
         entry,
         frame,
@@ -134,7 +138,10 @@ fn page_flags(info: &BootInfo, virtual_address: u64) -> Option<u64> {
     }
     info.init_segments()
         .iter()
-        .find(|segment| segment.virtual_address <= virtual_address && virtual_address < segment.virtual_address + segment.size)
+        .find(|segment| {
+            segment.virtual_address <= virtual_address
+                && virtual_address < segment.virtual_address + segment.size
+        })
         .map(|segment| segment.flags)
 }
 
@@ -177,7 +184,15 @@ pub fn create(info: &BootInfo, memory: &mut PhysicalMemory) -> Result<InitSummar
         let mut capability = Capability::new(CapabilityType::Frame, Rights::ALL, frame);
         capability.data[0] = 12;
         if let Some(flags) = page_flags(info, virtual_address) {
-            map_init_page(memory, pml4, &mut tables, &mut table_count, virtual_address, frame, flags)?;
+            map_init_page(
+                memory,
+                pml4,
+                &mut tables,
+                &mut table_count,
+                virtual_address,
+                frame,
+                flags,
+            )?;
             capability.data[1] = token;
             capability.data[2] = virtual_address;
         }
@@ -186,7 +201,11 @@ pub fn create(info: &BootInfo, memory: &mut PhysicalMemory) -> Result<InitSummar
     for (index, table) in tables.iter().take(table_count).enumerate() {
         let mut capability = Capability::new(CapabilityType::PageTable, Rights::ALL, table.address);
         capability.data = [table.depth, token, table.base];
-        capability_tree::insert_root(store, page_table_node + index as u64 * SLOT_SIZE, capability);
+        capability_tree::insert_root(
+            store,
+            page_table_node + index as u64 * SLOT_SIZE,
+            capability,
+        );
     }
 
     // Boot module frames, consecutive per module.
@@ -197,9 +216,17 @@ pub fn create(info: &BootInfo, memory: &mut PhysicalMemory) -> Result<InitSummar
     for (index, module) in info.boot_modules().iter().enumerate() {
         let pages = module.size.div_ceil(PAGE_SIZE);
         for page in 0..pages {
-            let mut capability = Capability::new(CapabilityType::Frame, Rights::ALL, module.physical_address + page * PAGE_SIZE);
+            let mut capability = Capability::new(
+                CapabilityType::Frame,
+                Rights::ALL,
+                module.physical_address + page * PAGE_SIZE,
+            );
             capability.data[0] = 12;
-            capability_tree::insert_root(store, module_node + (next_module_slot + page) * SLOT_SIZE, capability);
+            capability_tree::insert_root(
+                store,
+                module_node + (next_module_slot + page) * SLOT_SIZE,
+                capability,
+            );
         }
         init_info.modules[index].name = module.name;
         init_info.modules[index].size = module.size;
@@ -210,31 +237,79 @@ pub fn create(info: &BootInfo, memory: &mut PhysicalMemory) -> Result<InitSummar
 
     // The root node.
     let slot = |root_slot: RootSlot| root_node + root_slot.as_word() * SLOT_SIZE;
-    capability_tree::insert_root(store, slot(RootSlot::ProcessControlBlock), Capability::new(CapabilityType::ProcessControlBlock, Rights::ALL, pcb));
+    capability_tree::insert_root(
+        store,
+        slot(RootSlot::ProcessControlBlock),
+        Capability::new(CapabilityType::ProcessControlBlock, Rights::ALL, pcb),
+    );
     let mut address_space = Capability::new(CapabilityType::AddressSpace, Rights::ALL, pml4);
     address_space.data[0] = token;
     capability_tree::insert_root(store, slot(RootSlot::AddressSpace), address_space);
-    capability_tree::insert_root(store, slot(RootSlot::RootNode), node_capability(root_node, ROOT_RADIX));
-    capability_tree::insert_root(store, slot(RootSlot::PageTableNode), node_capability(page_table_node, page_table_radix));
-    capability_tree::insert_root(store, slot(RootSlot::FrameNode), node_capability(frame_node, frame_radix));
+    capability_tree::insert_root(
+        store,
+        slot(RootSlot::RootNode),
+        node_capability(root_node, ROOT_RADIX),
+    );
+    capability_tree::insert_root(
+        store,
+        slot(RootSlot::PageTableNode),
+        node_capability(page_table_node, page_table_radix),
+    );
+    capability_tree::insert_root(
+        store,
+        slot(RootSlot::FrameNode),
+        node_capability(frame_node, frame_radix),
+    );
     let ipc_buffer_index = (image.ipc_buffer_address - image.virtual_address) / PAGE_SIZE;
     let ipc_buffer_source = frame_node + ipc_buffer_index * SLOT_SIZE;
     if let Some(frame) = capability_tree::capability_at(store, ipc_buffer_source) {
-        capability_tree::insert_copy(store, ipc_buffer_source, slot(RootSlot::IpcBuffer), crate::mapping::without_mapping(&frame));
+        capability_tree::insert_copy(
+            store,
+            ipc_buffer_source,
+            slot(RootSlot::IpcBuffer),
+            crate::mapping::without_mapping(&frame),
+        );
     }
-    capability_tree::insert_root(store, slot(RootSlot::GenericNode), node_capability(generic_node, generic_radix));
-    capability_tree::insert_root(store, slot(RootSlot::InterruptRegion), Capability::new(CapabilityType::InterruptRegion, Rights::ALL, 0));
+    capability_tree::insert_root(
+        store,
+        slot(RootSlot::GenericNode),
+        node_capability(generic_node, generic_radix),
+    );
+    capability_tree::insert_root(
+        store,
+        slot(RootSlot::InterruptRegion),
+        Capability::new(CapabilityType::InterruptRegion, Rights::ALL, 0),
+    );
     let mut io_port = Capability::new(CapabilityType::IoPort, Rights::ALL, 0);
     io_port.data = [0, MAX_PORT, 0];
     capability_tree::insert_root(store, slot(RootSlot::IoPort), io_port);
-    capability_tree::insert_root(store, slot(RootSlot::BootModuleNode), node_capability(module_node, module_radix));
+    capability_tree::insert_root(
+        store,
+        slot(RootSlot::BootModuleNode),
+        node_capability(module_node, module_radix),
+    );
 
     // The thread.
     let thread = Thread(pcb);
-    capability_tree::insert_copy(store, slot(RootSlot::AddressSpace), thread.internal_slot(InternalSlot::AddressSpace), address_space);
-    capability_tree::insert_copy(store, slot(RootSlot::RootNode), thread.internal_slot(InternalSlot::RootNode), node_capability(root_node, ROOT_RADIX));
+    capability_tree::insert_copy(
+        store,
+        slot(RootSlot::AddressSpace),
+        thread.internal_slot(InternalSlot::AddressSpace),
+        address_space,
+    );
+    capability_tree::insert_copy(
+        store,
+        slot(RootSlot::RootNode),
+        thread.internal_slot(InternalSlot::RootNode),
+        node_capability(root_node, ROOT_RADIX),
+    );
     if let Some(frame) = capability_tree::capability_at(store, slot(RootSlot::IpcBuffer)) {
-        capability_tree::insert_copy(store, slot(RootSlot::IpcBuffer), thread.internal_slot(InternalSlot::IpcBuffer), frame);
+        capability_tree::insert_copy(
+            store,
+            slot(RootSlot::IpcBuffer),
+            thread.internal_slot(InternalSlot::IpcBuffer),
+            frame,
+        );
     }
     thread.set_register(Register::Rip, image.entry_point);
     thread.set_register(Register::Rdi, image.init_info_address);
@@ -263,7 +338,11 @@ pub fn create(info: &BootInfo, memory: &mut PhysicalMemory) -> Result<InitSummar
             add_block(address, size_bits, false, &mut summary);
         }
     }
-    for region in info.memory_regions().iter().filter(|region| region.memory_type == MemoryType::Device as u64) {
+    for region in info
+        .memory_regions()
+        .iter()
+        .filter(|region| region.memory_type == MemoryType::Device as u64)
+    {
         for (address, size_bits) in aligned_blocks(region.start, region.end()) {
             add_block(address, size_bits, true, &mut summary);
         }
@@ -284,7 +363,11 @@ pub fn create(info: &BootInfo, memory: &mut PhysicalMemory) -> Result<InitSummar
             device,
             watermark: 0,
         };
-        let mut capability = Capability::new(CapabilityType::Generic, initial_rights(CapabilityType::Generic), address);
+        let mut capability = Capability::new(
+            CapabilityType::Generic,
+            initial_rights(CapabilityType::Generic),
+            address,
+        );
         capability.data = state.data();
         capability_tree::insert_root(store, generic_node + index as u64 * SLOT_SIZE, capability);
         init_info.generics[index].physical_address = address;

@@ -93,7 +93,10 @@ pub extern "C" fn kernel_main(boot_info_physical: u64) -> ! {
     };
     let fpu_state = fpu::init(&features);
     if u64::from(fpu_state.save_area_size) > thread::layout::FPU_AREA_CAPACITY {
-        fatal(format_args!("FPU save area of {} bytes does not fit a PCB", fpu_state.save_area_size));
+        fatal(format_args!(
+            "FPU save area of {} bytes does not fit a PCB",
+            fpu_state.save_area_size
+        ));
     }
     syscall::init();
     apic::init();
@@ -123,6 +126,11 @@ pub extern "C" fn kernel_main(boot_info_physical: u64) -> ! {
     #[cfg(feature = "self-test")]
     self_test::run(info, &mut memory, &kernel_paging);
 
+    start_init(info, &mut memory)
+}
+
+/// Creates the initial thread and leaves the kernel for the first time.
+fn start_init(info: &BootInfo, memory: &mut PhysicalMemory) -> ! {
     #[cfg(feature = "inject-fault")]
     {
         kprintln!("A9N: injecting a fault: writing to kernel text");
@@ -131,12 +139,16 @@ pub extern "C" fn kernel_main(boot_info_physical: u64) -> ! {
     }
 
     cpu::disable_interrupts();
-    match init_thread::create(info, &mut memory) {
+    match init_thread::create(info, memory) {
         Ok(summary) => kprintln!(
             "A9N: init started with {} Generics ({} MiB){}",
             summary.generic_count,
             summary.generic_bytes / MIB,
-            if summary.dropped_bytes > 0 { " (some small blocks did not fit the list)" } else { "" },
+            if summary.dropped_bytes > 0 {
+                " (some small blocks did not fit the list)"
+            } else {
+                ""
+            },
         ),
         Err(error) => fatal(format_args!("cannot create init: {error:?}")),
     }

@@ -13,14 +13,20 @@ use crate::{address_space_ids, user_page_tables};
 /// Whether the capability holds a mapping.
 #[must_use]
 pub fn is_mapped(capability: &Capability) -> bool {
-    matches!(capability.object_type, CapabilityType::Frame | CapabilityType::PageTable) && capability.data[1] != 0
+    matches!(
+        capability.object_type,
+        CapabilityType::Frame | CapabilityType::PageTable
+    ) && capability.data[1] != 0
 }
 
 /// The capability without its mapping (what COPY and MINT hand out).
 #[must_use]
 pub fn without_mapping(capability: &Capability) -> Capability {
     let mut copy = *capability;
-    if matches!(copy.object_type, CapabilityType::Frame | CapabilityType::PageTable) {
+    if matches!(
+        copy.object_type,
+        CapabilityType::Frame | CapabilityType::PageTable
+    ) {
         copy.data[1] = 0;
         copy.data[2] = 0;
     }
@@ -52,7 +58,9 @@ pub fn page_table_depth(capability: &Capability) -> Option<PageTableDepth> {
 fn entry_level(capability: &Capability) -> Option<u32> {
     match capability.object_type {
         CapabilityType::Frame => Some(user_page_tables::leaf_level(frame_size_bits(capability))),
-        CapabilityType::PageTable => page_table_depth(capability).map(user_page_tables::parent_level),
+        CapabilityType::PageTable => {
+            page_table_depth(capability).map(user_page_tables::parent_level)
+        }
         _ => None,
     }
 }

@@ -39,7 +39,8 @@ impl MessageRegisters {
     /// Reads MR `index` where it must be a register MR (0..9).
     #[must_use]
     pub fn register(&self, index: usize) -> u64 {
-        self.thread.register(MESSAGE_REGISTER_MAP[index % REGISTER_MESSAGE_REGISTERS])
+        self.thread
+            .register(MESSAGE_REGISTER_MAP[index % REGISTER_MESSAGE_REGISTERS])
     }
 
     /// Writes MR `index` (dropped when a buffer MR has no IPC buffer to go to).

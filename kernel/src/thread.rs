@@ -36,8 +36,6 @@ pub mod layout {
     pub const REMAINING_TICKS: u64 = QUEUE_NEXT + 8;
     /// Whether the FPU save area holds this thread's state (0: never used the FPU).
     pub const FPU_SAVED: u64 = REMAINING_TICKS + 8;
-    /// First word reserved for IPC state.
-    pub const IPC_STATE: u64 = 256;
     /// The internal capability slots.
     pub const INTERNAL_SLOTS: u64 = 512;
     /// The FPU save area (64-byte aligned, up to 3 KiB).
@@ -144,12 +142,6 @@ impl Thread {
     /// Sets the priority (the caller keeps the ready queues consistent).
     pub fn set_priority(self, priority: u8) {
         self.set_word(layout::PRIORITY, u64::from(priority));
-    }
-
-    /// CPU affinity.
-    #[must_use]
-    pub fn affinity(self) -> u64 {
-        self.word(layout::AFFINITY)
     }
 
     /// Sets the CPU affinity.

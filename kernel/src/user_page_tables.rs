@@ -78,11 +78,21 @@ pub fn is_present(entry_address: u64) -> bool {
 
 /// Enters a page table: present, writable and user (the leaves decide).
 pub fn set_table_entry(entry_address: u64, table: u64) {
-    write_word(entry_address, table | entry::PRESENT | entry::WRITABLE | entry::USER);
+    write_word(
+        entry_address,
+        table | entry::PRESENT | entry::WRITABLE | entry::USER,
+    );
 }
 
 /// Enters a frame.
-pub fn set_frame_entry(entry_address: u64, frame: u64, size_bits: u32, writable: bool, executable: bool, uncached: bool) {
+pub fn set_frame_entry(
+    entry_address: u64,
+    frame: u64,
+    size_bits: u32,
+    writable: bool,
+    executable: bool,
+    uncached: bool,
+) {
     let mut value = frame | entry::PRESENT | entry::USER;
     if writable {
         value |= entry::WRITABLE;
@@ -101,7 +111,13 @@ pub fn set_frame_entry(entry_address: u64, frame: u64, size_bits: u32, writable:
 
 /// Clears the entry at `entry_address` of the address space `root` if it still
 /// points at `object`, and forgets the translation. Returns whether it did.
-pub fn clear_entry_if(root: u64, entry_address: u64, object: u64, virtual_address: u64, whole_space: bool) -> bool {
+pub fn clear_entry_if(
+    root: u64,
+    entry_address: u64,
+    object: u64,
+    virtual_address: u64,
+    whole_space: bool,
+) -> bool {
     let value = read_word(entry_address);
     if value & entry::PRESENT == 0 || value & entry::ADDRESS_MASK != object {
         return false;

@@ -97,16 +97,20 @@ pub struct BootOutcome {
     pub time_to_marker: Option<Duration>,
     /// Wall time of the whole boot.
     pub elapsed: Duration,
+    /// Whether the boot was ended because the log showed the stop marker.
+    pub stopped_at_marker: bool,
 }
 
 /// Boots `image` headless with the serial port captured, kills QEMU after
-/// `timeout`, and notes when a line starting with `marker` first appeared.
+/// `timeout` (or as soon as the log contains `stop_marker`), and notes when a line
+/// starting with `marker` first appeared.
 pub fn boot_captured(
     emulator: &Emulator,
     image: &Path,
     memory_mib: u32,
     timeout: Duration,
     marker: &str,
+    stop_marker: Option<&str>,
 ) -> Result<BootOutcome, String> {
     let start = Instant::now();
     let mut child = Command::new(&emulator.qemu)
@@ -119,10 +123,13 @@ pub fn boot_captured(
         .map_err(|error| format!("cannot start {}: {error}", emulator.qemu.display()))?;
     let output = Arc::new(Mutex::new(Vec::<u8>::new()));
     let marker_time = Arc::new(Mutex::new(None::<Duration>));
+    let stop_seen = Arc::new(Mutex::new(false));
     let mut stdout = child.stdout.take().ok_or("no QEMU stdout")?;
     let reader = {
         let output = Arc::clone(&output);
         let marker_time = Arc::clone(&marker_time);
+        let stop_seen = Arc::clone(&stop_seen);
+        let stop_pattern = stop_marker.map(str::to_owned);
         let pattern = format!("\n{marker}");
         std::thread::spawn(move || {
             let mut buffer = [0u8; 4096];
@@ -134,19 +141,41 @@ pub fn boot_captured(
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 all.extend_from_slice(&buffer[..count]);
+                let text = crate::serial_log::clean(&all);
                 let mut seen = marker_time
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if seen.is_none() && crate::serial_log::clean(&all).contains(&pattern) {
+                if seen.is_none() && text.contains(&pattern) {
                     *seen = Some(start.elapsed());
+                }
+                if let Some(stop) = &stop_pattern
+                    && text.contains(stop.as_str())
+                {
+                    *stop_seen
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = true;
                 }
             }
         })
     };
     let mut timed_out = false;
+    let mut stopped_at_marker = false;
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
+            Ok(None)
+                if *stop_seen
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =>
+            {
+                // Give the guest a moment to finish the line it is printing.
+                std::thread::sleep(Duration::from_millis(200));
+                stopped_at_marker = true;
+                let _ = child.kill();
+                break child
+                    .wait()
+                    .map_err(|error| format!("waiting for QEMU: {error}"))?;
+            }
             Ok(None) if start.elapsed() > timeout => {
                 timed_out = true;
                 let _ = child.kill();
@@ -176,8 +205,13 @@ pub fn boot_captured(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     Ok(BootOutcome {
-        status: if timed_out { None } else { status.code() },
+        status: if timed_out || stopped_at_marker {
+            None
+        } else {
+            status.code()
+        },
         timed_out,
+        stopped_at_marker,
         log,
         time_to_marker,
         elapsed: start.elapsed(),

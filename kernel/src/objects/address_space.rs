@@ -5,8 +5,8 @@ use a9n_abi::boot::USER_ADDRESS_LIMIT;
 use a9n_abi::capability_type::CapabilityType;
 use a9n_abi::error::CapabilityError;
 use a9n_abi::operation::address_space::{
-    ATTRIBUTES_MR, AddressSpaceOperation, LEAF_SIZE_BITS_MR, MAP_ADDRESS_MR, OBJECT_MR, QUERY_ADDRESS_MR, RESULT_MR,
-    SIZE_BITS_MR,
+    ATTRIBUTES_MR, AddressSpaceOperation, LEAF_SIZE_BITS_MR, MAP_ADDRESS_MR, OBJECT_MR,
+    QUERY_ADDRESS_MR, RESULT_MR, SIZE_BITS_MR,
 };
 use a9n_abi::paging::MapAttributes;
 use a9n_core::capability::Capability;
@@ -39,11 +39,13 @@ fn map(invocation: &Invocation, root: u64, token: u64) -> Result<(), CapabilityE
     }
     let mapped: Capability = match object.object_type {
         CapabilityType::PageTable => {
-            let depth = mapping::page_table_depth(&object).ok_or(CapabilityError::InvalidArgument)?;
+            let depth =
+                mapping::page_table_depth(&object).ok_or(CapabilityError::InvalidArgument)?;
             let level = user_page_tables::parent_level(depth);
             let covered = depth.covered_bits();
             let base = virtual_address & !((1u64 << covered) - 1);
-            let entry = user_page_tables::entry_address(root, base, level).ok_or(CapabilityError::InvalidArgument)?;
+            let entry = user_page_tables::entry_address(root, base, level)
+                .ok_or(CapabilityError::InvalidArgument)?;
             if user_page_tables::is_present(entry) {
                 return Err(CapabilityError::InvalidArgument);
             }
@@ -51,8 +53,8 @@ fn map(invocation: &Invocation, root: u64, token: u64) -> Result<(), CapabilityE
             mapping::with_mapping(&object, token, base)
         }
         CapabilityType::Frame => {
-            let attributes =
-                MapAttributes::from_bits(invocation.argument(ATTRIBUTES_MR)?).ok_or(CapabilityError::InvalidArgument)?;
+            let attributes = MapAttributes::from_bits(invocation.argument(ATTRIBUTES_MR)?)
+                .ok_or(CapabilityError::InvalidArgument)?;
             if !attributes.contains(MapAttributes::READ) {
                 return Err(CapabilityError::InvalidArgument);
             }
@@ -88,7 +90,10 @@ fn map(invocation: &Invocation, root: u64, token: u64) -> Result<(), CapabilityE
 
 fn unmap(invocation: &Invocation, token: u64) -> Result<(), CapabilityError> {
     let (slot, object) = invocation.resolve(invocation.argument(OBJECT_MR)?)?;
-    if !matches!(object.object_type, CapabilityType::PageTable | CapabilityType::Frame) {
+    if !matches!(
+        object.object_type,
+        CapabilityType::PageTable | CapabilityType::Frame
+    ) {
         return Err(CapabilityError::InvalidDescriptor);
     }
     if !mapping::is_mapped(&object) {
@@ -98,7 +103,8 @@ fn unmap(invocation: &Invocation, token: u64) -> Result<(), CapabilityError> {
     let recorded = object.data[2];
     let same_place = match object.object_type {
         CapabilityType::PageTable => {
-            let covered = mapping::page_table_depth(&object).map_or(0, |depth| depth.covered_bits());
+            let covered =
+                mapping::page_table_depth(&object).map_or(0, |depth| depth.covered_bits());
             virtual_address & !((1u64 << covered) - 1) == recorded
         }
         _ => virtual_address == recorded,
@@ -107,14 +113,18 @@ fn unmap(invocation: &Invocation, token: u64) -> Result<(), CapabilityError> {
         return Err(CapabilityError::InvalidArgument);
     }
     mapping::unmap(&object);
-    capability_tree::replace_capability(&mut PhysicalSlots, slot, mapping::without_mapping(&object));
+    capability_tree::replace_capability(
+        &mut PhysicalSlots,
+        slot,
+        mapping::without_mapping(&object),
+    );
     Ok(())
 }
 
 /// Performs an ADDRESS_SPACE operation.
 pub fn invoke(invocation: &mut Invocation) -> Result<(), CapabilityError> {
-    let operation =
-        AddressSpaceOperation::from_word(invocation.operation).ok_or(CapabilityError::IllegalOperation)?;
+    let operation = AddressSpaceOperation::from_word(invocation.operation)
+        .ok_or(CapabilityError::IllegalOperation)?;
     let space = invocation.capability;
     require_rights(&space, operation.required_rights())?;
     let (root, token) = (space.object, space.data[0]);

@@ -8,7 +8,8 @@ use crate::capability_call::Invocation;
 
 /// Performs a FRAME operation.
 pub fn invoke(invocation: &mut Invocation) -> Result<(), CapabilityError> {
-    let operation = FrameOperation::from_word(invocation.operation).ok_or(CapabilityError::IllegalOperation)?;
+    let operation =
+        FrameOperation::from_word(invocation.operation).ok_or(CapabilityError::IllegalOperation)?;
     require_rights(&invocation.capability, operation.required_rights())?;
     match operation {
         FrameOperation::GetAddress => {

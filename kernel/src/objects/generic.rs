@@ -7,7 +7,8 @@ use a9n_abi::error::CapabilityError;
 use a9n_abi::object::initial_rights;
 use a9n_abi::operation::DESTINATION_NODE_RIGHTS;
 use a9n_abi::operation::generic::{
-    COUNT_MR, DESTINATION_INDEX_MR, DESTINATION_NODE_MR, GenericOperation, SPECIFIC_BITS_MR, TYPE_MR,
+    COUNT_MR, DESTINATION_INDEX_MR, DESTINATION_NODE_MR, GenericOperation, SPECIFIC_BITS_MR,
+    TYPE_MR,
 };
 use a9n_core::capability::Capability;
 use a9n_core::capability_tree::{self, SLOT_SIZE};
@@ -20,7 +21,13 @@ use crate::capability_call::Invocation;
 use crate::{address_space_ids, thread_setup};
 
 /// Sets up the object at `address` and returns its capability.
-fn make_object(object_type: CapabilityType, specific: u64, address: u64, size_bits: u32, device: bool) -> Capability {
+fn make_object(
+    object_type: CapabilityType,
+    specific: u64,
+    address: u64,
+    size_bits: u32,
+    device: bool,
+) -> Capability {
     if !device {
         zero(address, 1 << size_bits);
     }
@@ -44,10 +51,12 @@ fn make_object(object_type: CapabilityType, specific: u64, address: u64, size_bi
 
 /// Performs a GENERIC operation.
 pub fn invoke(invocation: &mut Invocation) -> Result<(), CapabilityError> {
-    let operation = GenericOperation::from_word(invocation.operation).ok_or(CapabilityError::IllegalOperation)?;
+    let operation = GenericOperation::from_word(invocation.operation)
+        .ok_or(CapabilityError::IllegalOperation)?;
     let generic = invocation.capability;
     require_rights(&generic, operation.required_rights())?;
-    let object_type = CapabilityType::from_word(invocation.argument(TYPE_MR)?).ok_or(CapabilityError::InvalidArgument)?;
+    let object_type = CapabilityType::from_word(invocation.argument(TYPE_MR)?)
+        .ok_or(CapabilityError::InvalidArgument)?;
     let specific = invocation.argument(SPECIFIC_BITS_MR)?;
     let count = invocation.argument(COUNT_MR)?;
     let plan = generic_conversion::plan(&generic, object_type, specific, count)?;
@@ -58,14 +67,19 @@ pub fn invoke(invocation: &mut Invocation) -> Result<(), CapabilityError> {
     }
     require_rights(&node, DESTINATION_NODE_RIGHTS)?;
     let first_index = invocation.argument(DESTINATION_INDEX_MR)?;
-    let last_index = first_index.checked_add(count - 1).ok_or(CapabilityError::InvalidArgument)?;
+    let last_index = first_index
+        .checked_add(count - 1)
+        .ok_or(CapabilityError::InvalidArgument)?;
     let first_slot = slot_of(&node, first_index)?;
     slot_of(&node, last_index)?;
-    let all_empty = (0..count).all(|offset| capability_tree::is_empty(&PhysicalSlots, first_slot + offset * SLOT_SIZE));
+    let all_empty = (0..count)
+        .all(|offset| capability_tree::is_empty(&PhysicalSlots, first_slot + offset * SLOT_SIZE));
     if !all_empty {
         return Err(CapabilityError::InvalidArgument);
     }
-    if object_type == CapabilityType::AddressSpace && (count as usize) > address_space_ids::free_count() {
+    if object_type == CapabilityType::AddressSpace
+        && (count as usize) > address_space_ids::free_count()
+    {
         return Err(CapabilityError::InvalidArgument);
     }
 
@@ -73,8 +87,19 @@ pub fn invoke(invocation: &mut Invocation) -> Result<(), CapabilityError> {
     let store = &mut PhysicalSlots;
     for offset in 0..count {
         let address = plan.first_object + (offset << plan.object_size_bits);
-        let capability = make_object(object_type, specific, address, plan.object_size_bits, device);
-        capability_tree::insert_child(store, invocation.slot, first_slot + offset * SLOT_SIZE, capability);
+        let capability = make_object(
+            object_type,
+            specific,
+            address,
+            plan.object_size_bits,
+            device,
+        );
+        capability_tree::insert_child(
+            store,
+            invocation.slot,
+            first_slot + offset * SLOT_SIZE,
+            capability,
+        );
     }
     let mut state = GenericState::of(&generic);
     state.watermark = plan.new_watermark;

@@ -6,8 +6,8 @@ use a9n_abi::capability_type::CapabilityType;
 use a9n_abi::error::CapabilityError;
 use a9n_abi::operation::DESTINATION_NODE_RIGHTS;
 use a9n_abi::operation::io_port::{
-    DESTINATION_INDEX_MR, DESTINATION_NODE_MR, IoPortOperation, IoWidth, MINT_MAX_MR, MINT_MIN_MR, PORT_MR,
-    VALUE_MR, VALUE_RESULT_MR, WIDTH_MR, access_fits, is_sub_range,
+    DESTINATION_INDEX_MR, DESTINATION_NODE_MR, IoPortOperation, IoWidth, MINT_MAX_MR, MINT_MIN_MR,
+    PORT_MR, VALUE_MR, VALUE_RESULT_MR, WIDTH_MR, access_fits, is_sub_range,
 };
 use a9n_core::capability_tree;
 
@@ -19,14 +19,16 @@ use crate::capability_call::Invocation;
 
 /// Performs an IO_PORT operation.
 pub fn invoke(invocation: &mut Invocation) -> Result<(), CapabilityError> {
-    let operation = IoPortOperation::from_word(invocation.operation).ok_or(CapabilityError::IllegalOperation)?;
+    let operation = IoPortOperation::from_word(invocation.operation)
+        .ok_or(CapabilityError::IllegalOperation)?;
     let capability = invocation.capability;
     require_rights(&capability, operation.required_rights())?;
     let (min, max) = (capability.data[0], capability.data[1]);
     match operation {
         IoPortOperation::Read | IoPortOperation::Write => {
             let port = invocation.argument(PORT_MR)?;
-            let width = IoWidth::from_word(invocation.argument(WIDTH_MR)?).ok_or(CapabilityError::InvalidArgument)?;
+            let width = IoWidth::from_word(invocation.argument(WIDTH_MR)?)
+                .ok_or(CapabilityError::InvalidArgument)?;
             if !access_fits(min, max, port, width) {
                 return Err(CapabilityError::InvalidArgument);
             }
@@ -39,7 +41,10 @@ pub fn invoke(invocation: &mut Invocation) -> Result<(), CapabilityError> {
             }
         }
         IoPortOperation::Mint => {
-            let (new_min, new_max) = (invocation.argument(MINT_MIN_MR)?, invocation.argument(MINT_MAX_MR)?);
+            let (new_min, new_max) = (
+                invocation.argument(MINT_MIN_MR)?,
+                invocation.argument(MINT_MAX_MR)?,
+            );
             if !is_sub_range(min, max, new_min, new_max) {
                 return Err(CapabilityError::InvalidArgument);
             }

@@ -36,14 +36,19 @@ pub fn empty_slot_of(node: &Capability, index: u64) -> Result<SlotAddress, Capab
 }
 
 /// The occupied slot at `index` of `node` and its capability.
-fn occupied_slot_of(node: &Capability, index: u64) -> Result<(SlotAddress, Capability), CapabilityError> {
+fn occupied_slot_of(
+    node: &Capability,
+    index: u64,
+) -> Result<(SlotAddress, Capability), CapabilityError> {
     let slot = slot_of(node, index)?;
-    let capability = capability_tree::capability_at(&PhysicalSlots, slot).ok_or(CapabilityError::InvalidArgument)?;
+    let capability = capability_tree::capability_at(&PhysicalSlots, slot)
+        .ok_or(CapabilityError::InvalidArgument)?;
     Ok((slot, capability))
 }
 
 fn new_rights(invocation: &Invocation, old: Rights) -> Result<Rights, CapabilityError> {
-    let rights = Rights::from_bits(invocation.argument(NEW_RIGHTS_MR)?).ok_or(CapabilityError::InvalidArgument)?;
+    let rights = Rights::from_bits(invocation.argument(NEW_RIGHTS_MR)?)
+        .ok_or(CapabilityError::InvalidArgument)?;
     if rights.is_subset_of(old) {
         Ok(rights)
     } else {
@@ -53,14 +58,16 @@ fn new_rights(invocation: &Invocation, old: Rights) -> Result<Rights, Capability
 
 /// Performs a NODE operation.
 pub fn invoke(invocation: &mut Invocation) -> Result<(), CapabilityError> {
-    let operation = NodeOperation::from_word(invocation.operation).ok_or(CapabilityError::IllegalOperation)?;
+    let operation =
+        NodeOperation::from_word(invocation.operation).ok_or(CapabilityError::IllegalOperation)?;
     let node = invocation.capability;
     require_rights(&node, operation.required_rights())?;
     let store = &mut PhysicalSlots;
     match operation {
         NodeOperation::Copy | NodeOperation::Mint => {
             let destination = empty_slot_of(&node, invocation.argument(INDEX_MR)?)?;
-            let (source, capability) = invocation.resolve(invocation.argument(SOURCE_DESCRIPTOR_MR)?)?;
+            let (source, capability) =
+                invocation.resolve(invocation.argument(SOURCE_DESCRIPTOR_MR)?)?;
             require_rights(&capability, Rights::COPY)?;
             let mut copy = mapping::without_mapping(&capability);
             if operation == NodeOperation::Mint {

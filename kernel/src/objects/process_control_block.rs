@@ -5,8 +5,8 @@ use a9n_abi::boot::USER_ADDRESS_LIMIT;
 use a9n_abi::capability_type::CapabilityType;
 use a9n_abi::error::CapabilityError;
 use a9n_abi::operation::process_control_block::{
-    CONFIGURE_MASK_MR, ConfigureField, ConfigureFields, FIRST_REGISTER_MR, ProcessControlBlockOperation,
-    REGISTER_COUNT_MR,
+    CONFIGURE_MASK_MR, ConfigureField, ConfigureFields, FIRST_REGISTER_MR,
+    ProcessControlBlockOperation, REGISTER_COUNT_MR,
 };
 use a9n_abi::register::{REGISTER_COUNT, Register};
 use a9n_abi::rights::Rights;
@@ -23,11 +23,31 @@ use crate::{mapping, scheduler};
 
 /// A capability field of CONFIGURE: its internal slot and the type it must have.
 const CAPABILITY_FIELDS: [(ConfigureField, InternalSlot, CapabilityType); 5] = [
-    (ConfigureField::AddressSpace, InternalSlot::AddressSpace, CapabilityType::AddressSpace),
-    (ConfigureField::RootNode, InternalSlot::RootNode, CapabilityType::Node),
-    (ConfigureField::IpcBuffer, InternalSlot::IpcBuffer, CapabilityType::Frame),
-    (ConfigureField::NotificationPort, InternalSlot::NotificationPort, CapabilityType::NotificationPort),
-    (ConfigureField::FaultResolver, InternalSlot::FaultResolver, CapabilityType::IpcPort),
+    (
+        ConfigureField::AddressSpace,
+        InternalSlot::AddressSpace,
+        CapabilityType::AddressSpace,
+    ),
+    (
+        ConfigureField::RootNode,
+        InternalSlot::RootNode,
+        CapabilityType::Node,
+    ),
+    (
+        ConfigureField::IpcBuffer,
+        InternalSlot::IpcBuffer,
+        CapabilityType::Frame,
+    ),
+    (
+        ConfigureField::NotificationPort,
+        InternalSlot::NotificationPort,
+        CapabilityType::NotificationPort,
+    ),
+    (
+        ConfigureField::FaultResolver,
+        InternalSlot::FaultResolver,
+        CapabilityType::IpcPort,
+    ),
 ];
 
 /// Puts a copy of the capability in `source` into `thread`'s internal `slot`,
@@ -45,14 +65,19 @@ fn install(thread: Thread, slot: InternalSlot, source: SlotAddress) {
         capability_tree::move_capability(store, destination, staging);
     }
     if let Some(capability) = capability_tree::capability_at(store, source) {
-        capability_tree::insert_copy(store, source, destination, mapping::without_mapping(&capability));
+        capability_tree::insert_copy(
+            store,
+            source,
+            destination,
+            mapping::without_mapping(&capability),
+        );
     }
     capability_tree::delete(store, &mut KernelLifecycle, staging);
 }
 
 fn configure(invocation: &Invocation, thread: Thread) -> Result<(), CapabilityError> {
-    let fields =
-        ConfigureFields::from_bits(invocation.argument(CONFIGURE_MASK_MR)?).ok_or(CapabilityError::InvalidArgument)?;
+    let fields = ConfigureFields::from_bits(invocation.argument(CONFIGURE_MASK_MR)?)
+        .ok_or(CapabilityError::InvalidArgument)?;
     let value = |field: ConfigureField| -> Result<Option<u64>, CapabilityError> {
         if fields.contains(field.flag()) {
             invocation.argument(field.message_register()).map(Some)
@@ -138,14 +163,21 @@ fn write_registers(invocation: &Invocation, thread: Thread) -> Result<(), Capabi
     for (index, value) in values.iter_mut().enumerate().take(count) {
         *value = invocation.argument(FIRST_REGISTER_MR + index)?;
         let register = Register::ALL[index];
-        let must_be_user_address = matches!(register, Register::Rip | Register::Rsp | Register::FsBase | Register::GsBase);
+        let must_be_user_address = matches!(
+            register,
+            Register::Rip | Register::Rsp | Register::FsBase | Register::GsBase
+        );
         if must_be_user_address && *value >= USER_ADDRESS_LIMIT {
             return Err(CapabilityError::InvalidArgument);
         }
     }
     for (index, value) in values.iter().enumerate().take(count) {
         let register = Register::ALL[index];
-        let value = if register == Register::Rflags { sanitize_rflags(*value) } else { *value };
+        let value = if register == Register::Rflags {
+            sanitize_rflags(*value)
+        } else {
+            *value
+        };
         thread.set_register(register, value);
     }
     thread.force_full_return();
@@ -154,8 +186,8 @@ fn write_registers(invocation: &Invocation, thread: Thread) -> Result<(), Capabi
 
 /// Performs a PROCESS_CONTROL_BLOCK operation.
 pub fn invoke(invocation: &mut Invocation) -> Result<(), CapabilityError> {
-    let operation =
-        ProcessControlBlockOperation::from_word(invocation.operation).ok_or(CapabilityError::IllegalOperation)?;
+    let operation = ProcessControlBlockOperation::from_word(invocation.operation)
+        .ok_or(CapabilityError::IllegalOperation)?;
     require_rights(&invocation.capability, operation.required_rights())?;
     let thread = Thread(invocation.capability.object);
     match operation {
@@ -170,7 +202,9 @@ pub fn invoke(invocation: &mut Invocation) -> Result<(), CapabilityError> {
         }
         ProcessControlBlockOperation::WriteRegister => write_registers(invocation, thread),
         ProcessControlBlockOperation::Resume => {
-            let runnable = thread.internal_capability(InternalSlot::AddressSpace).is_some()
+            let runnable = thread
+                .internal_capability(InternalSlot::AddressSpace)
+                .is_some()
                 && thread.internal_capability(InternalSlot::RootNode).is_some();
             if !runnable {
                 return Err(CapabilityError::InvalidArgument);

@@ -67,7 +67,9 @@ fn save(area: u64) {
     if USES_XSAVE.load(Ordering::Relaxed) != 0 {
         // SAFETY: the area is the 64-byte aligned FPU area of a PCB, large enough for
         // the enabled components (checked at boot).
-        unsafe { core::arch::asm!("xsave64 [{0}]", in(reg) pointer, in("eax") u32::MAX, in("edx") u32::MAX, options(nostack)) };
+        unsafe {
+            core::arch::asm!("xsave64 [{0}]", in(reg) pointer, in("eax") u32::MAX, in("edx") u32::MAX, options(nostack))
+        };
     } else {
         // SAFETY: as above, 512 bytes, 16-byte aligned.
         unsafe { core::arch::asm!("fxsave64 [{0}]", in(reg) pointer, options(nostack)) };
@@ -78,7 +80,9 @@ fn restore(pointer: *const u8) {
     if USES_XSAVE.load(Ordering::Relaxed) != 0 {
         // SAFETY: `pointer` is a valid XSAVE image (saved by `save`, or the clean
         // area, whose zero header asks for the initial state of every component).
-        unsafe { core::arch::asm!("xrstor64 [{0}]", in(reg) pointer, in("eax") u32::MAX, in("edx") u32::MAX, options(nostack)) };
+        unsafe {
+            core::arch::asm!("xrstor64 [{0}]", in(reg) pointer, in("eax") u32::MAX, in("edx") u32::MAX, options(nostack))
+        };
     } else {
         // SAFETY: a valid FXSAVE image, as above.
         unsafe { core::arch::asm!("fxrstor64 [{0}]", in(reg) pointer, options(nostack)) };

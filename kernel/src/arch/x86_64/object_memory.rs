@@ -59,20 +59,6 @@ pub fn zero(address: u64, size: u64) {
     }
 }
 
-/// Copies one page between physical addresses.
-pub fn copy_page(destination: u64, source: u64) {
-    // SAFETY: both are page-aligned pages of RAM in the direct map, distinct.
-    unsafe {
-        core::arch::asm!(
-            "rep movsq",
-            inout("rdi") physical_to_virtual(destination) => _,
-            inout("rsi") physical_to_virtual(source) => _,
-            inout("rcx") PAGE_SIZE / 8 => _,
-            options(nostack, preserves_flags),
-        );
-    }
-}
-
 /// The kernel's slot memory: every slot is 8 words at its physical address.
 pub struct PhysicalSlots;
 

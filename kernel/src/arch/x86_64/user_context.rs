@@ -10,8 +10,6 @@ use super::gdt;
 pub const CONTEXT_WORDS: usize = 22;
 /// Index of the vector word (the entry kind: a vector, or [`SYSCALL_VECTOR`]).
 pub const VECTOR_INDEX: u64 = 15;
-/// Index of the error-code word.
-pub const ERROR_CODE_INDEX: u64 = 16;
 /// Index of the saved RIP.
 pub const RIP_INDEX: u64 = 17;
 /// Index of the saved CS.
@@ -73,10 +71,4 @@ pub fn initial_context() -> [u64; CONTEXT_WORDS] {
 #[must_use]
 pub const fn sanitize_rflags(value: u64) -> u64 {
     (value & USER_RFLAGS_MASK) | INITIAL_RFLAGS
-}
-
-/// Whether `address` is a canonical user-half address.
-#[must_use]
-pub const fn is_user_address(address: u64) -> bool {
-    address < a9n_abi::boot::USER_ADDRESS_LIMIT
 }
