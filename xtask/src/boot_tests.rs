@@ -17,13 +17,21 @@ use crate::test_summary::Summary;
 const BOOT_TIMEOUT: Duration = Duration::from_secs(90);
 /// The boot must reach the kernel banner this fast (firmware included).
 const BANNER_DEADLINE: Duration = Duration::from_secs(15);
+/// A line init prints once it runs in user mode.
+const INIT_MARKER: &str = "init: nothing more to start yet";
 /// Start of the kernel banner line.
 const BANNER_PREFIX: &str = "A9N ";
+/// Start of the kernel test suite's closing line (`kernel tests: N passed, N failed`).
+const KERNEL_TESTS_PREFIX: &str = "kernel tests: ";
 
 /// What a boot must show.
 struct Expectation {
-    /// Exit code the guest must write to the debug-exit device.
+    /// Exit code the guest must write to the debug-exit device; ignored when the
+    /// boot ends at `stop_marker`.
     exit_code: u8,
+    /// Text after which the boot has shown what it must (the system keeps running,
+    /// so the harness stops QEMU there).
+    stop_marker: Option<&'static str>,
     /// Text the log must contain.
     log_contains: &'static [&'static str],
 }
@@ -32,8 +40,18 @@ struct Expectation {
 struct BootTest {
     name: &'static str,
     kernel_features: &'static [&'static str],
+    init_program: InitProgram,
     breakage: Breakage,
     expectation: Expectation,
+}
+
+/// The program the image boots as init.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InitProgram {
+    /// KOITO's init server.
+    Init,
+    /// The kernel test suite (`kernel/test-suite`).
+    KernelTestSuite,
 }
 
 /// How an image is deliberately broken.
@@ -44,31 +62,42 @@ enum Breakage {
     KernelNotElf,
 }
 
-const BOOT_TESTS: [BootTest; 5] = [
+const BOOT_TESTS: [BootTest; 6] = [
     BootTest {
         name: "boot-banner",
         kernel_features: &[],
+        init_program: InitProgram::Init,
         breakage: Breakage::None,
         expectation: Expectation {
             exit_code: test_exit::SUCCESS,
-            log_contains: &["loader: starting kernel", "MiB memory", "booted in"],
+            stop_marker: Some(INIT_MARKER),
+            log_contains: &[
+                "loader: starting kernel",
+                "MiB memory",
+                "booted in",
+                "A9N: init started",
+            ],
         },
     },
     BootTest {
         name: "kernel-self-checks",
         kernel_features: &["self-test"],
+        init_program: InitProgram::Init,
         breakage: Breakage::None,
         expectation: Expectation {
             exit_code: test_exit::SUCCESS,
+            stop_marker: Some(INIT_MARKER),
             log_contains: &["kernel self-checks: ", " passed, 0 failed"],
         },
     },
     BootTest {
         name: "injected-kernel-fault-is-reported",
         kernel_features: &["inject-fault"],
+        init_program: InitProgram::Init,
         breakage: Breakage::None,
         expectation: Expectation {
             exit_code: test_exit::KERNEL_FAULT,
+            stop_marker: None,
             log_contains: &[
                 "A9N KERNEL FAULT: page fault (#PF, vector 14) in kernel mode",
                 "protection violation, write, kernel mode",
@@ -77,20 +106,35 @@ const BOOT_TESTS: [BootTest; 5] = [
         },
     },
     BootTest {
+        name: "kernel-test-suite",
+        kernel_features: &[],
+        init_program: InitProgram::KernelTestSuite,
+        breakage: Breakage::None,
+        expectation: Expectation {
+            exit_code: test_exit::SUCCESS,
+            stop_marker: None,
+            log_contains: &[KERNEL_TESTS_PREFIX, " passed, 0 failed"],
+        },
+    },
+    BootTest {
         name: "missing-init-is-reported",
         kernel_features: &[],
+        init_program: InitProgram::Init,
         breakage: Breakage::MissingInit,
         expectation: Expectation {
             exit_code: test_exit::LOADER_FAILURE,
+            stop_marker: None,
             log_contains: &["loader: error:", "init.elf"],
         },
     },
     BootTest {
         name: "bad-kernel-elf-is-reported",
         kernel_features: &[],
+        init_program: InitProgram::Init,
         breakage: Breakage::KernelNotElf,
         expectation: Expectation {
             exit_code: test_exit::LOADER_FAILURE,
+            stop_marker: None,
             log_contains: &["loader: error:", "kernel.elf"],
         },
     },
@@ -104,7 +148,15 @@ fn check(outcome: &BootOutcome, expectation: &Expectation) -> Result<(), String>
         ));
     }
     let code = outcome.status.and_then(test_exit::decode_qemu_status);
-    if code != Some(expectation.exit_code) {
+    if let Some(marker) = expectation.stop_marker
+        && !outcome.stopped_at_marker
+    {
+        return Err(format!(
+            "the boot ended ({}) before showing {marker:?}",
+            qemu::describe_status(outcome.status)
+        ));
+    }
+    if !outcome.stopped_at_marker && code != Some(expectation.exit_code) {
         return Err(format!(
             "expected {}, got {}",
             qemu::describe_status(Some(test_exit::qemu_status(expectation.exit_code))),
@@ -143,12 +195,45 @@ fn record_self_checks(log: &str, summary: &mut Summary) {
     }
 }
 
+/// Adds one result per test line of the kernel test suite
+/// (`test NAME ... ok` or `test NAME ... FAILED: reason`), and one for its closing
+/// line, which must report 0 failed.
+fn record_kernel_tests(log: &str, summary: &mut Summary) {
+    for line in log.lines() {
+        if let Some((name, result)) = line
+            .strip_prefix("test ")
+            .and_then(|rest| rest.split_once(" ... "))
+        {
+            let outcome = match result.strip_prefix("FAILED: ") {
+                None if result == "ok" => Ok(()),
+                Some(reason) => Err(reason.to_owned()),
+                None => Err(format!("unexpected result {result:?}")),
+            };
+            summary.record(&format!("kernel test {name}"), outcome);
+        }
+    }
+    let closing = log
+        .lines()
+        .rfind(|line| line.starts_with(KERNEL_TESTS_PREFIX) && line.contains(" passed, "));
+    summary.record(
+        "kernel test suite reports `kernel tests: N passed, 0 failed`",
+        match closing {
+            Some(line) if line.ends_with(" passed, 0 failed") => Ok(()),
+            Some(line) => Err(line.to_owned()),
+            None => Err("no closing line".into()),
+        },
+    );
+}
+
 fn build_image(root: &Path, test: &BootTest) -> Result<std::path::PathBuf, String> {
     let features: Vec<String> = test.kernel_features.iter().map(|&f| f.to_owned()).collect();
     let binaries = GuestBinaries {
         loader: guest_build::build_loader(root)?,
         kernel: guest_build::build_kernel(root, &features)?,
-        init: guest_build::build_init(root)?,
+        init: match test.init_program {
+            InitProgram::Init => guest_build::build_init(root)?,
+            InitProgram::KernelTestSuite => guest_build::build_kernel_test_suite(root)?,
+        },
     };
     let mut contents = ImageContents::complete(&binaries);
     match test.breakage {
@@ -178,6 +263,7 @@ fn run_one(root: &Path, emulator: &Emulator, test: &BootTest, summary: &mut Summ
         qemu::DEFAULT_MEMORY_MIB,
         BOOT_TIMEOUT,
         BANNER_PREFIX,
+        test.expectation.stop_marker,
     ) {
         Ok(outcome) => outcome,
         Err(error) => {
@@ -197,11 +283,18 @@ fn run_one(root: &Path, emulator: &Emulator, test: &BootTest, summary: &mut Summ
         "xtask: {} finished in {:.1} s: {}",
         test.name,
         outcome.elapsed.as_secs_f64(),
-        qemu::describe_status(outcome.status)
+        if outcome.stopped_at_marker {
+            "stopped after the expected output".to_owned()
+        } else {
+            qemu::describe_status(outcome.status)
+        }
     );
     summary.record(&format!("boot {}", test.name), result);
     if test.kernel_features.contains(&"self-test") {
         record_self_checks(&outcome.log, summary);
+    }
+    if test.init_program == InitProgram::KernelTestSuite {
+        record_kernel_tests(&outcome.log, summary);
     }
     if test.name == "boot-banner" {
         let banner = crate::serial_log::line_starting_with(&outcome.log, BANNER_PREFIX);

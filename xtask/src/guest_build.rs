@@ -144,6 +144,18 @@ pub fn build_init(root: &Path) -> Result<PathBuf, String> {
     .build(root)
 }
 
+/// Builds the kernel test suite, a user-space test driver that boots as init.
+pub fn build_kernel_test_suite(root: &Path) -> Result<PathBuf, String> {
+    GuestCrate {
+        package: "a9n-test-suite",
+        binary: "kernel-test-suite",
+        target: BARE_METAL_TARGET,
+        features: &[],
+        rustc_flags: &["-C", "relocation-model=static"],
+    }
+    .build(root)
+}
+
 /// Builds the loader, the kernel (with `kernel_features`) and init.
 pub fn build_all(root: &Path, kernel_features: &[String]) -> Result<GuestBinaries, String> {
     Ok(GuestBinaries {

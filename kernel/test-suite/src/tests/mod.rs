@@ -1,0 +1,61 @@
+//! The tests, one module per object or topic of docs/abi.md.
+
+use crate::harness::Test;
+
+/// A list of [`Test`]s named after their functions.
+macro_rules! tests {
+    ($($function:ident),+ $(,)?) => {
+        &[$($crate::harness::Test { name: stringify!($function), run: $function }),+]
+    };
+}
+
+mod address_space;
+mod derivation;
+mod descriptors;
+mod frame;
+mod generic;
+mod init_protocol;
+mod io_port;
+mod kernel_calls;
+mod memory;
+mod node;
+mod process_control_block;
+mod scheduling;
+mod threads;
+
+/// Every group, in the order they run.
+pub const GROUPS: &[&[Test]] = &[
+    init_protocol::TESTS,
+    kernel_calls::TESTS,
+    descriptors::TESTS,
+    node::TESTS,
+    derivation::TESTS,
+    generic::TESTS,
+    frame::TESTS,
+    address_space::TESTS,
+    memory::TESTS,
+    process_control_block::TESTS,
+    threads::TESTS,
+    scheduling::TESTS,
+    io_port::TESTS,
+];
+
+/// Tests that fail because the kernel disagrees with docs/abi.md, with what the
+/// document says; printed at the end of a run when they fail.
+pub const KERNEL_DISAGREEMENTS: &[(&str, &str)] = &[
+    (
+        "descriptor_of_depth_8_names_no_slot",
+        "section 12 says a depth-8 descriptor names no slot (INVALID_DESCRIPTOR); the kernel \
+         resolves it to the root node (section 4 calls D = 8 the root node itself)",
+    ),
+    (
+        "convert_past_the_watermark_is_fatal",
+        "section 12 says objects that do not fit are FATAL (out of memory); the kernel answers \
+         INVALID_ARGUMENT (as section 2's table and the a9n-abi rustdoc say)",
+    ),
+    (
+        "convert_is_all_or_nothing_when_memory_runs_out",
+        "section 12 says objects that do not fit are FATAL (out of memory); the kernel answers \
+         INVALID_ARGUMENT (as section 2's table and the a9n-abi rustdoc say)",
+    ),
+];

@@ -1,0 +1,95 @@
+//! The code test threads run: each an `extern "C" fn(index) -> !` that reports to
+//! the board and ends by suspending itself (or runs until it is stopped).
+
+use core::sync::atomic::Ordering;
+
+use nun::kernel_call::{self, RegisterMessages};
+
+use crate::threads::{BOARD, own_pcb, stop};
+
+fn slot(index: u64) -> usize {
+    index as usize % crate::threads::THREAD_CAPACITY
+}
+
+/// Counts and yields forever.
+pub extern "C" fn count_and_yield(index: u64) -> ! {
+    loop {
+        BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+        kernel_call::yield_now();
+    }
+}
+
+/// Counts forever without ever entering the kernel: only the timer can take the
+/// processor away from it.
+pub extern "C" fn count_busily(index: u64) -> ! {
+    loop {
+        BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Draws a ticket (the order threads ran in), counts, and suspends itself; when
+/// resumed, does it again.
+pub extern "C" fn draw_ticket_and_suspend(index: u64) -> ! {
+    loop {
+        let ticket = BOARD.last_ticket.fetch_add(1, Ordering::SeqCst) + 1;
+        BOARD.tickets[slot(index)].store(ticket, Ordering::SeqCst);
+        BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+        let _ = own_pcb(index).suspend();
+    }
+}
+
+/// Reports its argument itself (the `RDI` it started with) and stops.
+pub extern "C" fn report_argument(argument: u64) -> ! {
+    // The board index is in the low bits; the high bits carry a marker.
+    let index = argument & 0xff;
+    BOARD.values[slot(index)].store(argument, Ordering::SeqCst);
+    BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    stop(index)
+}
+
+/// Reports the word at `gs:[0]` (its thread-local block's IPC buffer address).
+pub extern "C" fn report_thread_local_word(index: u64) -> ! {
+    BOARD.values[slot(index)].store(nun::ipc_buffer::thread_local_word(), Ordering::SeqCst);
+    BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    stop(index)
+}
+
+/// A kernel call number that is no kernel call.
+pub const INVALID_KERNEL_CALL_NUMBER: u64 = 0x1234;
+
+/// Makes an invalid kernel call (a fault: without a resolver the kernel suspends the
+/// thread), then reports that it went on.
+pub extern "C" fn make_invalid_kernel_call(index: u64) -> ! {
+    BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    let mut registers = RegisterMessages::default();
+    kernel_call::raw_call(INVALID_KERNEL_CALL_NUMBER, &mut registers);
+    BOARD.values[slot(index)].store(1, Ordering::SeqCst);
+    stop(index)
+}
+
+/// Reads an unmapped address of the memory window (a page fault: without a resolver
+/// the kernel suspends the thread), then reports that it went on.
+pub extern "C" fn touch_unmapped_memory(index: u64) -> ! {
+    BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    let value = nun::window::read_word(nun::window::BASE + nun::window::SIZE / 2);
+    BOARD.values[slot(index)].store(value.map_or(2, |_| 1), Ordering::SeqCst);
+    stop(index)
+}
+
+/// Steps through two phases, suspending itself after each: counter 1, then 2.
+pub extern "C" fn two_phases(index: u64) -> ! {
+    BOARD.counters[slot(index)].store(1, Ordering::SeqCst);
+    let _ = own_pcb(index).suspend();
+    BOARD.counters[slot(index)].store(2, Ordering::SeqCst);
+    stop(index)
+}
+
+/// Writes to the address the board holds in its value (a fault if that page is
+/// read-only), then clears the value to report that it went on.
+pub extern "C" fn write_to_reported_address(index: u64) -> ! {
+    BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    let address = BOARD.values[slot(index)].load(Ordering::SeqCst);
+    let _ = nun::window::write_word(address, 0xbad);
+    BOARD.values[slot(index)].store(0, Ordering::SeqCst);
+    stop(index)
+}
