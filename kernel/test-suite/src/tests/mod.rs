@@ -20,6 +20,7 @@ mod kernel_calls;
 mod memory;
 mod node;
 mod process_control_block;
+mod robustness;
 mod scheduling;
 mod threads;
 
@@ -38,6 +39,7 @@ pub const GROUPS: &[&[Test]] = &[
     threads::TESTS,
     scheduling::TESTS,
     io_port::TESTS,
+    robustness::TESTS,
 ];
 
 /// Tests that fail because the kernel disagrees with docs/abi.md, with what the
