@@ -93,3 +93,16 @@ pub extern "C" fn write_to_reported_address(index: u64) -> ! {
     BOARD.values[slot(index)].store(0, Ordering::SeqCst);
     stop(index)
 }
+
+/// Suspends the main thread (root slot 1), reports, resumes it, and stops: the
+/// main thread must find the report when its SUSPEND-interrupted work goes on.
+pub extern "C" fn suspend_and_resume_the_main_thread(index: u64) -> ! {
+    let main = nun::capability::ProcessControlBlock::new(
+        a9n_abi::RootSlot::ProcessControlBlock.descriptor(),
+    );
+    let suspended = main.suspend().is_ok();
+    BOARD.values[slot(index)].store(u64::from(suspended) + 1, Ordering::SeqCst);
+    BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    let _ = main.resume();
+    stop(index)
+}

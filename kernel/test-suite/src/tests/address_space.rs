@@ -44,6 +44,8 @@ pub const TESTS: &[crate::harness::Test] = tests![
     removing_a_mapped_frame_unmaps_it,
     removing_a_mapped_page_table_unmaps_it,
     revoking_a_generic_unmaps_its_frames_everywhere,
+    revoking_a_frame_unmaps_its_mapped_children,
+    moving_a_mapped_frame_keeps_its_mapping,
     can_map_frame_size_bits_answers_for_each_size,
     map_of_a_large_frame_at_its_level,
     address_space_unknown_operations_are_illegal,
@@ -656,4 +658,45 @@ fn page_table_has_no_operations(context: &mut Context) -> TestResult {
         )?;
     }
     Ok(())
+}
+
+/// REVOKE of a frame capability deletes its mapped children, which unmaps them.
+fn revoking_a_frame_unmaps_its_mapped_children(context: &mut Context) -> TestResult {
+    let space = space_with_path(context)?;
+    let frame = context.make(CapabilityType::Frame, 12)?;
+    let child = context.mint(frame.descriptor, Rights::READ | Rights::WRITE)?;
+    space
+        .map(child.descriptor, ADDRESS, RW)
+        .expect_ok("MAP of the child")?;
+    context
+        .scratch
+        .revoke(frame.index)
+        .expect_ok("REVOKE of the frame")?;
+    crate::context::ensure_empty(child.descriptor, "the child")?;
+    ensure_entry_free(context, space, ADDRESS)
+}
+
+/// MOVE keeps a capability's place, and a mapped capability stays mapped: UNMAP
+/// through its new slot frees the entry.
+fn moving_a_mapped_frame_keeps_its_mapping(context: &mut Context) -> TestResult {
+    let space = space_with_path(context)?;
+    let frame = context.make_frame()?;
+    space
+        .map(frame.descriptor(), ADDRESS, RW)
+        .expect_ok("MAP")?;
+    let destination = context.slot()?;
+    context
+        .scratch
+        .move_capability(destination.index, frame.descriptor())
+        .expect_ok("MOVE of the mapped frame")?;
+    ensure_entry_present(context, space, ADDRESS)?;
+    expect_error(
+        space.map(destination.descriptor, ADDRESS + 0x1000, RW),
+        CapabilityError::IllegalOperation,
+        "MAP of the moved, still mapped frame",
+    )?;
+    space
+        .unmap(destination.descriptor, ADDRESS)
+        .expect_ok("UNMAP through the new slot")?;
+    ensure_entry_free(context, space, ADDRESS)
 }

@@ -22,6 +22,7 @@ mod node;
 mod process_control_block;
 mod robustness;
 mod scheduling;
+mod second_address_space;
 mod threads;
 
 /// Every group, in the order they run.
@@ -37,6 +38,7 @@ pub const GROUPS: &[&[Test]] = &[
     memory::TESTS,
     process_control_block::TESTS,
     threads::TESTS,
+    second_address_space::TESTS,
     scheduling::TESTS,
     io_port::TESTS,
     robustness::TESTS,

@@ -22,6 +22,7 @@ pub const TESTS: &[crate::harness::Test] = tests![
     threads_of_equal_priority_run_in_fifo_order,
     lowering_own_priority_runs_a_higher_thread_at_once,
     resuming_a_higher_priority_thread_preempts_the_caller,
+    raising_a_ready_thread_above_the_caller_runs_it_at_once,
     timer_preempts_a_busy_thread,
     busy_threads_of_equal_priority_share_the_processor,
 ];
@@ -190,4 +191,26 @@ fn busy_threads_of_equal_priority_share_the_processor(context: &mut Context) -> 
     );
     first.pcb.suspend().expect_ok("SUSPEND")?;
     second.pcb.suspend().expect_ok("SUSPEND")
+}
+
+/// Higher runs first: CONFIGURE raising a ready thread from 10 to 25 above the
+/// caller at 20 runs it before CONFIGURE returns to the caller.
+fn raising_a_ready_thread_above_the_caller_runs_it_at_once(context: &mut Context) -> TestResult {
+    set_own_priority(20)?;
+    let thread = create(context, 0, draw_ticket_and_suspend, 10)?;
+    thread.pcb.resume().expect_ok("RESUME")?;
+    yield_times(10);
+    ensure!(
+        BOARD.ticket(0) == 0,
+        "a priority-10 thread ran while 20 was ready"
+    );
+    thread
+        .pcb
+        .configure(&Configuration::new().priority(25))
+        .expect_ok("CONFIGURE of the thread's priority")?;
+    ensure!(
+        BOARD.ticket(0) == 1,
+        "CONFIGURE returned to priority 20 while the raised priority-25 thread was ready"
+    );
+    Ok(())
 }

@@ -15,7 +15,7 @@ use crate::context::Context;
 use crate::ensure;
 use crate::thread_bodies::{
     count_and_yield, draw_ticket_and_suspend, report_argument, report_thread_local_word,
-    touch_unmapped_memory, two_phases,
+    suspend_and_resume_the_main_thread, touch_unmapped_memory, two_phases,
 };
 use crate::threads::{BOARD, configuration, create, set_argument, start, yield_times, yield_until};
 
@@ -30,6 +30,7 @@ pub const TESTS: &[crate::harness::Test] = tests![
     revoking_the_pcb_generic_stops_the_thread,
     page_fault_without_resolver_suspends_the_thread,
     thread_keeps_its_own_copies_of_configured_capabilities,
+    another_thread_can_suspend_and_resume_the_main_thread,
 ];
 
 /// Yields that are plenty for a ready thread of the same priority to run.
@@ -259,4 +260,25 @@ fn thread_keeps_its_own_copies_of_configured_capabilities(context: &mut Context)
         "the thread did not run on its own copies"
     );
     thread.pcb.suspend().expect_ok("SUSPEND")
+}
+
+/// A thread at the main thread's priority suspends the main thread, reports, and
+/// resumes it: the main thread's YIELD returns only after all of that.
+fn another_thread_can_suspend_and_resume_the_main_thread(context: &mut Context) -> TestResult {
+    start(
+        context,
+        0,
+        suspend_and_resume_the_main_thread,
+        INIT_PRIORITY,
+    )?;
+    ensure!(
+        yield_until(PATIENCE, || BOARD.counter(0) == 1),
+        "the thread did not run"
+    );
+    ensure!(
+        BOARD.value(0) == 2,
+        "the thread could not SUSPEND the main thread (value {})",
+        BOARD.value(0)
+    );
+    Ok(())
 }
