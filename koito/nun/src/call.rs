@@ -33,6 +33,22 @@ use crate::kernel_call::{self, RegisterMessages};
 ///
 /// MR0..MR9 are kept as the kernel returned them; MR10 and above are read from the
 /// IPC buffer when asked for, so read them before the next call.
+///
+/// ```no_run
+/// use a9n_abi::operation::ProcessControlBlockOperation;
+/// use a9n_abi::RootSlot;
+/// use nun::call::capability_call;
+///
+/// // READ_REGISTER of all 20 registers: MR3..MR22, most of them in the IPC buffer.
+/// let results = capability_call(
+///     RootSlot::ProcessControlBlock.descriptor(),
+///     ProcessControlBlockOperation::ReadRegister.as_word(),
+///     &[20],
+/// )?;
+/// let rip = results.get(3 + 15);
+/// let gs_base = results.get(3 + 19);
+/// # Ok::<(), a9n_abi::CapabilityError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallResults {
     registers: RegisterMessages,

@@ -17,6 +17,14 @@ use core::fmt;
 use crate::kernel_call;
 
 /// Writes through the DEBUG kernel call, one byte per call.
+///
+/// ```no_run
+/// use core::fmt::Write;
+/// use nun::debug_console::DebugConsole;
+///
+/// let mut console = DebugConsole;
+/// writeln!(console, "{:>8}|", "right").unwrap();
+/// ```
 pub struct DebugConsole;
 
 impl fmt::Write for DebugConsole {

@@ -14,10 +14,10 @@
 //! | [`window`] | a virtual range no Rust object uses, to look into mapped frames |
 //! | [`debug_console`] | `debug_print!` / `debug_println!` through the DEBUG call |
 //!
-//! **Layers.** [`kernel_call`], [`ipc_buffer`], [`init_info`], [`window`] and
-//! [`thread`] are the lowest layer: the only places with `unsafe` code and inline
-//! assembly (`syscall` lives in [`kernel_call`] alone), each unsafe block with its
-//! `SAFETY` argument. Everything above them, and every program written with Nun, is
+//! **Layers.** [`kernel_call`], [`ipc_buffer`], [`init_info`], [`window`],
+//! [`thread`] and the start-up code of [`start`] are the lowest layer: the only
+//! places with `unsafe` code and inline assembly (`syscall` lives in
+//! [`kernel_call`] alone), each unsafe block with its `SAFETY` argument. Everything above them, and every program written with Nun, is
 //! safe Rust.
 //!
 //! A minimal initial program:

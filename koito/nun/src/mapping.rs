@@ -99,7 +99,37 @@ pub const fn table_address(address: u64, depth: PageTableDepth) -> u64 {
     address & !((1 << depth.covered_bits()) - 1)
 }
 
-/// The kernel operations a mapping needs; [`map_with`] drives them.
+/// The kernel operations a mapping needs; [`map_with`] drives them. Implement it
+/// over a model to test a pager's decisions on the host, as Nun's own tests do.
+///
+/// ```
+/// use a9n_abi::paging::{FrameSize, PageTableDepth};
+/// use nun::mapping::{MappingError, Paging, map_with};
+///
+/// /// An address space with every table present except `missing` levels.
+/// struct Model {
+///     missing: u64,
+///     added: Vec<PageTableDepth>,
+/// }
+///
+/// impl Paging for Model {
+///     fn unset_depth(&mut self, _: u64, _: FrameSize) -> Result<u64, MappingError> {
+///         Ok(self.missing)
+///     }
+///     fn add_page_table(&mut self, depth: PageTableDepth, _: u64) -> Result<(), MappingError> {
+///         self.added.push(depth);
+///         self.missing -= 1;
+///         Ok(())
+///     }
+///     fn map_frame(&mut self, _: u64) -> Result<(), MappingError> {
+///         Ok(())
+///     }
+/// }
+///
+/// let mut model = Model { missing: 2, added: Vec::new() };
+/// assert_eq!(map_with(&mut model, 0x20_0000, FrameSize::Small), Ok(2));
+/// assert_eq!(model.added, [PageTableDepth::Pd, PageTableDepth::Pt]);
+/// ```
 pub trait Paging {
     /// GET_UNSET_DEPTH for a `leaf` frame at `address`.
     ///
@@ -156,6 +186,18 @@ pub fn map_with<P: Paging>(
 }
 
 /// The page tables a [`map_frame`] call added, in the order it added them.
+///
+/// ```no_run
+/// # use nun::mapping::MappingReport;
+/// # use nun::capability::Node;
+/// # fn clean_up(report: MappingReport, node: Node) -> Result<(), a9n_abi::CapabilityError> {
+/// // Removing the page tables' capabilities unmaps them (and what they map).
+/// for table in report.tables() {
+///     node.remove(table.index)?;
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MappingReport {
     tables: [Option<Slot>; MAX_TABLES],

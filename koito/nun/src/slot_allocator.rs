@@ -52,6 +52,22 @@ pub enum SlotAllocatorError {
 
 /// Hands out free slots of `count` slots from `first` in a node; `WORDS` words of
 /// bitmap manage up to `WORDS * 64` slots.
+///
+/// ```
+/// use a9n_abi::{Descriptor, RootSlot};
+/// use nun::capability::Node;
+/// use nun::slot_allocator::SlotAllocator;
+///
+/// // A radix-6 node in root slot 40 (64 slots, one bitmap word); slot 0 is taken.
+/// let node = Node::new(Descriptor::root_slot(8, 40).unwrap(), 6);
+/// let mut slots = SlotAllocator::<1>::new(node, 0, 64).unwrap();
+/// assert!(slots.reserve(0));
+/// let slot = slots.allocate().unwrap();
+/// assert_eq!(slot.index, 1);
+/// // The descriptor names root slot 40, then slot 1 of the radix-6 node: depth 22.
+/// assert_eq!(slot.descriptor.depth(), 22);
+/// assert_eq!(slots.free_count(), 62);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlotAllocator<const WORDS: usize> {
     node: Node,

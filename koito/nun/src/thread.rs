@@ -47,6 +47,15 @@ pub fn entry_address(entry: ThreadEntry) -> u64 {
 }
 
 /// `SIZE` bytes of stack for one thread, in a static.
+///
+/// ```
+/// use nun::thread::Stack;
+///
+/// static STACK: Stack<8192> = Stack::new();
+/// let start = STACK.initial_stack_pointer();
+/// assert_eq!((start + 8) % 16, 0);
+/// assert!(start < STACK.top());
+/// ```
 #[repr(C, align(64))]
 pub struct Stack<const SIZE: usize> {
     bytes: UnsafeCell<[u8; SIZE]>,
