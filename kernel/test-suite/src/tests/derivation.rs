@@ -19,6 +19,7 @@ pub const TESTS: &[crate::harness::Test] = tests![
     move_keeps_the_place_in_the_tree,
     revoked_object_is_unreachable_through_every_copy,
     revoking_a_generic_resets_its_watermark,
+    node_contents_are_deleted_when_its_generic_is_revoked,
 ];
 
 /// F; A = mint(F); B = mint(A); B' = copy(B); C = mint(B): three levels below F.
@@ -207,5 +208,48 @@ fn revoking_a_generic_resets_its_watermark(context: &mut Context) -> TestResult 
             "frame at {address:#x}, expected {expected:#x}"
         );
     }
+    Ok(())
+}
+
+/// [section 12] finalising a node does not cascade, but revoking the Generic it was
+/// carved from deletes its contents before the memory is reused. A child of frame F
+/// lives in node N (carved from Generic G); N's only capability is removed, G is
+/// revoked and its memory converted again (overwriting N). F's tree must not
+/// remember the deleted child: F still works and REVOKE of F succeeds.
+fn node_contents_are_deleted_when_its_generic_is_revoked(context: &mut Context) -> TestResult {
+    let frame = context.make(CapabilityType::Frame, 12)?;
+    let (generic_slot, generic) = context.make_generic(14)?;
+    let node_slot = context.make_from(generic, CapabilityType::Node, 4)?;
+    let node = nun::capability::Node::new(node_slot.descriptor, 4);
+    node.mint(5, frame.descriptor, Rights::READ)
+        .expect_ok("MINT into the node")?;
+    node.copy(6, frame.descriptor)
+        .expect_ok("COPY into the node")?;
+    context
+        .scratch
+        .remove(node_slot.index)
+        .expect_ok("REMOVE of the node")?;
+    context
+        .scratch
+        .revoke(generic_slot.index)
+        .expect_ok("REVOKE of its Generic")?;
+    for _ in 0..4 {
+        context.make_from(generic, CapabilityType::Frame, 12)?;
+    }
+    let sibling = context.copy(frame.descriptor)?;
+    context
+        .scratch
+        .revoke(frame.index)
+        .expect_ok("REVOKE of the frame")?;
+    Frame::new(frame.descriptor)
+        .get_address()
+        .expect_ok("GET_ADDRESS of the frame")?;
+    context
+        .scratch
+        .remove(frame.index)
+        .expect_ok("REMOVE of the frame")?;
+    Frame::new(sibling.descriptor)
+        .get_address()
+        .expect_ok("GET_ADDRESS of its remaining copy")?;
     Ok(())
 }

@@ -125,7 +125,7 @@ fn node_copy_needs_read_and_write_on_the_node(context: &mut Context) -> TestResu
     )
 }
 
-/// Generics never carry COPY (section 12), so they cannot be copied.
+/// Generics never carry COPY (section 12), so they cannot be copied or minted.
 fn node_copy_of_a_generic_is_permission_denied(context: &mut Context) -> TestResult {
     let (generic_slot, _) = context.make_generic(12)?;
     let destination = context.slot()?;
@@ -135,6 +135,13 @@ fn node_copy_of_a_generic_is_permission_denied(context: &mut Context) -> TestRes
             .copy(destination.index, generic_slot.descriptor),
         CapabilityError::PermissionDenied,
         "COPY of a Generic",
+    )?;
+    expect_error(
+        context
+            .scratch
+            .mint(destination.index, generic_slot.descriptor, Rights::READ),
+        CapabilityError::PermissionDenied,
+        "MINT of a Generic",
     )?;
     ensure_empty(destination.descriptor, "destination")
 }
