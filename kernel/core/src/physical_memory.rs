@@ -214,7 +214,11 @@ pub fn aligned_blocks(start: u64, end: u64) -> impl Iterator<Item = (u64, u32)> 
         if address >= end || end - address < PAGE_SIZE {
             return None;
         }
-        let alignment_bits = if address == 0 { 63 } else { address.trailing_zeros() };
+        let alignment_bits = if address == 0 {
+            63
+        } else {
+            address.trailing_zeros()
+        };
         let fit_bits = 63 - (end - address).leading_zeros();
         let size_bits = alignment_bits.min(fit_bits).min(47);
         let block = (address, size_bits);

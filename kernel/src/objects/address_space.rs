@@ -9,6 +9,7 @@ use a9n_abi::operation::address_space::{
     QUERY_ADDRESS_MR, RESULT_MR, SIZE_BITS_MR,
 };
 use a9n_abi::paging::MapAttributes;
+use a9n_abi::rights::Rights;
 use a9n_core::capability::Capability;
 use a9n_core::capability_tree;
 use a9n_core::generic_conversion::DEVICE_FLAG;
@@ -53,6 +54,7 @@ fn map(invocation: &Invocation, root: u64, token: u64) -> Result<(), CapabilityE
             mapping::with_mapping(&object, token, base)
         }
         CapabilityType::Frame => {
+            require_rights(&object, Rights::READ)?;
             let attributes = MapAttributes::from_bits(invocation.argument(ATTRIBUTES_MR)?)
                 .ok_or(CapabilityError::InvalidArgument)?;
             if !attributes.contains(MapAttributes::READ) {
