@@ -12,6 +12,7 @@ use a9n_abi::register::{REGISTER_COUNT, Register};
 use a9n_abi::rights::Rights;
 use a9n_abi::scheduling::PRIORITY_COUNT;
 use a9n_core::capability_tree::{self, SlotAddress};
+use a9n_core::generic_conversion::DEVICE_FLAG;
 
 use super::require_rights;
 use crate::arch::object_memory::PhysicalSlots;
@@ -94,7 +95,10 @@ fn configure(invocation: &Invocation, thread: Thread) -> Result<(), CapabilityEr
                 return Err(CapabilityError::InvalidDescriptor);
             }
             if *field == ConfigureField::IpcBuffer {
-                if mapping::frame_size_bits(&capability) != 12 {
+                // The kernel reads and writes IPC buffers through its direct map,
+                // which holds RAM only: a device frame cannot be one.
+                let device = capability.data[0] & DEVICE_FLAG != 0;
+                if mapping::frame_size_bits(&capability) != 12 || device {
                     return Err(CapabilityError::InvalidArgument);
                 }
                 require_rights(&capability, Rights::READ | Rights::WRITE)?;
