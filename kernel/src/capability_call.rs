@@ -6,8 +6,6 @@ use a9n_abi::capability_type::CapabilityType;
 use a9n_abi::error::CapabilityError;
 use a9n_abi::kernel_call::{CALL_FAILED, CALL_SUCCEEDED};
 use a9n_abi::operation::interrupt::{InterruptPortOperation, InterruptRegionOperation};
-use a9n_abi::operation::ipc_port::IpcPortOperation;
-use a9n_abi::operation::notification_port::NotificationPortOperation;
 use a9n_core::capability::Capability;
 use a9n_core::capability_tree::SlotAddress;
 use a9n_core::descriptor_resolution::resolve_capability;
@@ -60,16 +58,14 @@ fn dispatch(invocation: &mut Invocation) -> Result<(), CapabilityError> {
         CapabilityType::Frame => objects::frame::invoke(invocation),
         CapabilityType::ProcessControlBlock => objects::process_control_block::invoke(invocation),
         CapabilityType::IoPort => objects::io_port::invoke(invocation),
+        CapabilityType::IpcPort => objects::ipc_port::invoke(invocation),
+        CapabilityType::NotificationPort => objects::notification_port::invoke(invocation),
         CapabilityType::PageTable | CapabilityType::None => Err(CapabilityError::IllegalOperation),
         object_type => {
-            // Objects whose operations come with IPC: a known operation number is
+            // Interrupt objects (being written): a known operation number is
             // not implemented yet, an unknown one is illegal as everywhere else.
             let operation = invocation.operation;
             let known = match object_type {
-                CapabilityType::IpcPort => IpcPortOperation::from_word(operation).is_some(),
-                CapabilityType::NotificationPort => {
-                    NotificationPortOperation::from_word(operation).is_some()
-                }
                 CapabilityType::InterruptRegion => {
                     InterruptRegionOperation::from_word(operation).is_some()
                 }

@@ -8,8 +8,9 @@ use a9n_core::capability_tree::{Container, ObjectLifecycle};
 use a9n_core::descriptor_resolution::node_radix;
 
 use crate::arch::{fpu, paging};
+use crate::objects::notification_port;
 use crate::thread::{INTERNAL_SLOT_COUNT, InternalSlot, Thread};
-use crate::{address_space_ids, mapping, scheduler};
+use crate::{address_space_ids, ipc, mapping, scheduler};
 
 /// The kernel's [`ObjectLifecycle`].
 pub struct KernelLifecycle;
@@ -28,6 +29,12 @@ impl ObjectLifecycle for KernelLifecycle {
             CapabilityType::ProcessControlBlock => {
                 let thread = Thread(capability.object);
                 scheduler::suspend(thread);
+                ipc::release_reply_waiter(thread);
+                if let Some(notification) =
+                    thread.internal_capability(InternalSlot::NotificationPort)
+                {
+                    notification_port::unbind(notification.object, thread);
+                }
                 fpu::forget(thread);
                 Some(Container {
                     first_slot: thread.internal_slot(InternalSlot::AddressSpace),
@@ -39,6 +46,14 @@ impl ObjectLifecycle for KernelLifecycle {
                     paging::load_kernel_address_space();
                 }
                 address_space_ids::release(capability.data[0]);
+                None
+            }
+            CapabilityType::IpcPort => {
+                ipc::release_port_waiters(capability.object);
+                None
+            }
+            CapabilityType::NotificationPort => {
+                notification_port::finalise(capability.object);
                 None
             }
             _ => None,

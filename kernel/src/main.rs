@@ -18,6 +18,7 @@ mod console;
 mod entry;
 mod fault;
 mod init_thread;
+mod ipc;
 mod kernel_call;
 mod lifecycle;
 mod mapping;

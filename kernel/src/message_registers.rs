@@ -54,6 +54,14 @@ impl MessageRegisters {
         }
     }
 
+    /// Word `index` of the IPC buffer (for the transfer fields), if there is one.
+    #[must_use]
+    pub fn buffer_word(&self, index: usize) -> Option<u64> {
+        self.ipc_buffer
+            .filter(|_| index < 512)
+            .map(|buffer| read_word(buffer + 8 * index as u64))
+    }
+
     /// Whether MRs past 9 can be written.
     #[must_use]
     pub const fn has_ipc_buffer(&self) -> bool {

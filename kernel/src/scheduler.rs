@@ -52,8 +52,9 @@ pub fn resume(thread: Thread) {
 }
 
 /// Stops a thread (SUSPEND, a fault without resolver, finalisation): it leaves the
-/// ready queue, or stops being current.
+/// ready queue or whatever IPC it waits in, or stops being current.
 pub fn suspend(thread: Thread) {
+    crate::ipc::cancel(thread);
     let mut scheduler = SCHEDULER.lock();
     match thread.state() {
         ThreadState::Ready => scheduler
@@ -64,9 +65,53 @@ pub fn suspend(thread: Thread) {
                 scheduler.current = 0;
             }
         }
-        ThreadState::Inactive => {}
+        _ => {}
     }
     thread.set_state(ThreadState::Inactive);
+}
+
+/// The current thread stops to wait (`state` is one of the blocked states); it is
+/// in no ready queue while it waits.
+pub fn block_current(thread: Thread, state: ThreadState) {
+    let mut scheduler = SCHEDULER.lock();
+    if scheduler.current == thread.0 {
+        scheduler.current = 0;
+    }
+    thread.set_state(state);
+}
+
+/// A blocked thread can run again: it joins the back of its ready queue.
+pub fn wake(thread: Thread) {
+    thread.set_state(ThreadState::Ready);
+    SCHEDULER
+        .lock()
+        .queues
+        .push_back(&mut links(), thread.0, thread.priority());
+}
+
+/// Whether `thread` may run at once instead of everything that is ready (its
+/// priority is at least the highest ready priority): the direct switch of IPC.
+#[must_use]
+pub fn may_switch_directly(thread: Thread) -> bool {
+    SCHEDULER
+        .lock()
+        .queues
+        .highest_priority()
+        .is_none_or(|priority| thread.priority() >= priority)
+}
+
+/// Makes a woken thread the running one without touching the ready queues (the
+/// previous current thread has blocked). Callers check `may_switch_directly`.
+pub fn switch_directly(thread: Thread) {
+    let mut scheduler = SCHEDULER.lock();
+    if scheduler.current != 0 {
+        // The caller did not block after all: keep it, queue the partner.
+        drop(scheduler);
+        wake(thread);
+        return;
+    }
+    thread.set_state(ThreadState::Running);
+    scheduler.current = thread.0;
 }
 
 /// Changes a thread's priority, moving it between ready queues if it waits in one.

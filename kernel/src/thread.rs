@@ -36,6 +36,30 @@ pub mod layout {
     pub const REMAINING_TICKS: u64 = QUEUE_NEXT + 8;
     /// Whether the FPU save area holds this thread's state (0: never used the FPU).
     pub const FPU_SAVED: u64 = REMAINING_TICKS + 8;
+    /// The IPC port or notification port the thread waits on (0: none).
+    pub const BLOCKED_ON: u64 = 256;
+    /// Wait-queue link: previous thread.
+    pub const WAIT_PREVIOUS: u64 = 264;
+    /// Wait-queue link: next thread.
+    pub const WAIT_NEXT: u64 = 272;
+    /// Server side: the caller waiting for this thread's REPLY (0: none).
+    pub const REPLY_TO: u64 = 280;
+    /// Caller side: the server the thread waits for a reply from.
+    pub const REPLY_FROM: u64 = 288;
+    /// A blocked sender's identifier (badge) of the capability it sent through.
+    pub const SEND_BADGE: u64 = 296;
+    /// A blocked sender's message_info.
+    pub const SEND_INFO: u64 = 304;
+    /// [`super::SendKind`] of a blocked sender.
+    pub const SEND_KIND: u64 = 312;
+    /// A pending fault: its type.
+    pub const FAULT_TYPE: u64 = 320;
+    /// A pending fault: the instruction pointer.
+    pub const FAULT_INSTRUCTION: u64 = 328;
+    /// A pending fault: MR6 of the fault message.
+    pub const FAULT_WORD_6: u64 = 336;
+    /// A pending fault: MR7 of the fault message.
+    pub const FAULT_WORD_7: u64 = 344;
     /// The internal capability slots.
     pub const INTERNAL_SLOTS: u64 = 512;
     /// The FPU save area (64-byte aligned, up to 3 KiB).
@@ -73,6 +97,25 @@ pub enum ThreadState {
     Running = 1,
     /// Runnable, waiting in its priority's ready queue.
     Ready = 2,
+    /// Waiting in an IPC port's queue to send (SEND, CALL, or a fault).
+    BlockedSend = 3,
+    /// Waiting in an IPC port's queue to receive.
+    BlockedReceive = 4,
+    /// Waiting for the REPLY of the server it called.
+    BlockedReply = 5,
+    /// Waiting on a notification port (WAIT).
+    BlockedNotification = 6,
+}
+
+/// What a blocked sender is sending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendKind {
+    /// SEND: the sender goes on once delivered.
+    Send = 0,
+    /// CALL: the sender waits for the reply once delivered.
+    Call = 1,
+    /// A fault message made by the kernel: the thread waits for the reply.
+    Fault = 2,
 }
 
 /// A PCB, named by its physical address.
@@ -124,6 +167,10 @@ impl Thread {
         match self.word(layout::STATE) {
             1 => ThreadState::Running,
             2 => ThreadState::Ready,
+            3 => ThreadState::BlockedSend,
+            4 => ThreadState::BlockedReceive,
+            5 => ThreadState::BlockedReply,
+            6 => ThreadState::BlockedNotification,
             _ => ThreadState::Inactive,
         }
     }
@@ -147,6 +194,28 @@ impl Thread {
     /// Sets the CPU affinity.
     pub fn set_affinity(self, cpu: u64) {
         self.set_word(layout::AFFINITY, cpu);
+    }
+
+    /// Reads an IPC or fault field (a `layout` offset between `BLOCKED_ON` and
+    /// `FAULT_WORD_7`).
+    #[must_use]
+    pub fn ipc_word(self, offset: u64) -> u64 {
+        self.word(offset)
+    }
+
+    /// Writes an IPC or fault field.
+    pub fn set_ipc_word(self, offset: u64, value: u64) {
+        self.set_word(offset, value);
+    }
+
+    /// The kind of a blocked sender.
+    #[must_use]
+    pub fn send_kind(self) -> SendKind {
+        match self.word(layout::SEND_KIND) {
+            1 => SendKind::Call,
+            2 => SendKind::Fault,
+            _ => SendKind::Send,
+        }
     }
 
     /// Ticks left in the quantum.

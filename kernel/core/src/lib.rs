@@ -10,6 +10,7 @@ pub mod descriptor_resolution;
 pub mod generic_conversion;
 pub mod physical_memory;
 pub mod ready_queues;
+pub mod wait_queue;
 
 #[cfg(test)]
 extern crate std;

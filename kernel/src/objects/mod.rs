@@ -5,7 +5,9 @@ pub mod address_space;
 pub mod frame;
 pub mod generic;
 pub mod io_port;
+pub mod ipc_port;
 pub mod node;
+pub mod notification_port;
 pub mod process_control_block;
 
 use a9n_abi::error::CapabilityError;

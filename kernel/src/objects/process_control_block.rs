@@ -19,6 +19,7 @@ use crate::arch::object_memory::PhysicalSlots;
 use crate::arch::user_context::sanitize_rflags;
 use crate::capability_call::Invocation;
 use crate::lifecycle::KernelLifecycle;
+use crate::objects::notification_port;
 use crate::thread::{InternalSlot, Thread};
 use crate::{mapping, scheduler};
 
@@ -127,7 +128,16 @@ fn configure(invocation: &Invocation, thread: Thread) -> Result<(), CapabilityEr
     // Then apply.
     for (index, (_, slot, _)) in CAPABILITY_FIELDS.iter().enumerate() {
         if let Some(source) = sources[index] {
+            let binding = *slot == InternalSlot::NotificationPort;
+            if binding && let Some(old) = thread.internal_capability(InternalSlot::NotificationPort)
+            {
+                notification_port::unbind(old.object, thread);
+            }
             install(thread, *slot, source);
+            if binding && let Some(new) = thread.internal_capability(InternalSlot::NotificationPort)
+            {
+                notification_port::bind(new.object, thread);
+            }
         }
     }
     if let Some(address) = instruction_pointer {
