@@ -36,6 +36,7 @@ pub const TESTS: &[crate::harness::Test] = tests![
     map_and_unmap_need_write_on_the_address_space,
     queries_need_read_on_the_address_space,
     map_with_undefined_attribute_bits_is_invalid_argument,
+    map_with_attributes_without_read_is_invalid_argument,
     map_of_an_object_that_is_neither_frame_nor_page_table_fails,
     unmap_frees_the_entry_and_the_capability,
     unmap_of_a_page_table_reopens_the_level,
@@ -374,14 +375,11 @@ fn map_needs_read_on_the_frame(context: &mut Context) -> TestResult {
             what,
         )?;
     }
-    // docs/abi.md does not say whether attributes without READ are valid: either
-    // that (INVALID_ARGUMENT) or the missing right refuses the mapping.
-    expect_error_among(
+    // Rights are checked before the attributes (section 12), so even attributes
+    // without READ are refused for the missing right.
+    expect_error(
         space.map(write_only.descriptor, ADDRESS, MapAttributes::WRITE),
-        &[
-            CapabilityError::PermissionDenied,
-            CapabilityError::InvalidArgument,
-        ],
+        CapabilityError::PermissionDenied,
         "write-only MAP of a frame without READ",
     )?;
     ensure_entry_free(context, space, ADDRESS)
@@ -445,6 +443,29 @@ fn map_with_undefined_attribute_bits_is_invalid_argument(context: &mut Context) 
             ),
             CapabilityError::InvalidArgument,
             "MAP with undefined attribute bits",
+        )?;
+    }
+    ensure_entry_free(context, space, ADDRESS)
+}
+
+/// [section 12] attributes without READ are INVALID_ARGUMENT (checked after the
+/// frame's rights, which are all there).
+fn map_with_attributes_without_read_is_invalid_argument(context: &mut Context) -> TestResult {
+    let space = space_with_path(context)?;
+    let frame = context.make_frame()?;
+    for (attributes, what) in [
+        (MapAttributes::NONE, "MAP with no attributes"),
+        (MapAttributes::WRITE, "MAP with WRITE only"),
+        (MapAttributes::EXECUTE, "MAP with EXECUTE only"),
+        (
+            MapAttributes::WRITE | MapAttributes::EXECUTE,
+            "MAP with WRITE|EXECUTE",
+        ),
+    ] {
+        expect_error(
+            space.map(frame.descriptor(), ADDRESS, attributes),
+            CapabilityError::InvalidArgument,
+            what,
         )?;
     }
     ensure_entry_free(context, space, ADDRESS)
