@@ -17,8 +17,18 @@ const DEVICE_NOT_AVAILABLE: u64 = 7;
 
 /// Entry of every `syscall`: the thread's registers are saved in its PCB.
 pub extern "C" fn kernel_call_entry(_context: u64) -> ! {
-    if let Some(thread) = scheduler::current() {
-        kernel_call::handle(thread);
+    let current = scheduler::current_address();
+    #[cfg(not(feature = "no-fastpath"))]
+    if current != 0
+        && let Some(next) = crate::fastpath::try_ipc(current)
+    {
+        if switch_to(next) {
+            cpu_local::return_to_user(next.context());
+        }
+        exit_to_user();
+    }
+    if current != 0 {
+        kernel_call::handle(Thread(current));
     }
     exit_to_user()
 }

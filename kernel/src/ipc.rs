@@ -26,10 +26,8 @@ use crate::objects::notification_port;
 use crate::scheduler;
 use crate::thread::{InternalSlot, SendKind, Thread, ThreadState, layout};
 
-/// Port object: first waiting thread.
+/// Port object: the wait queue (first waiting thread, then the last at +8).
 const QUEUE_HEAD: u64 = 0;
-/// Port object: last waiting thread.
-const QUEUE_TAIL: u64 = 8;
 /// Port object: what waits ([`WAITING_SENDERS`] or [`WAITING_RECEIVERS`]).
 const QUEUE_KIND: u64 = 16;
 /// Senders wait in the queue.

@@ -16,6 +16,7 @@ mod arch;
 mod capability_call;
 mod console;
 mod entry;
+mod fastpath;
 mod fault;
 mod init_thread;
 mod ipc;

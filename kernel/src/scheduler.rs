@@ -1,6 +1,8 @@
 //! The scheduler: 32 priorities, FIFO within one, a 10-tick quantum with timer
 //! preemption, and the current thread (which is never in a ready queue).
 
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
 use a9n_abi::scheduling::QUANTUM_TICKS;
 use a9n_core::ready_queues::ReadyQueues;
 use spin::Mutex;
@@ -19,6 +21,62 @@ static SCHEDULER: Mutex<Scheduler> = Mutex::new(Scheduler {
     current: 0,
 });
 
+/// Copies of the running thread and of the ready bitmap, kept in step with
+/// [`SCHEDULER`] under its lock, so the IPC fastpath can read them without locking
+/// (one CPU, interrupts off: nothing changes them concurrently).
+static CURRENT: AtomicU64 = AtomicU64::new(0);
+static READY_BITMAP: AtomicU32 = AtomicU32::new(0);
+
+impl Drop for Publish<'_> {
+    fn drop(&mut self) {
+        CURRENT.store(self.0.current, Ordering::Relaxed);
+        READY_BITMAP.store(self.0.queues.bitmap(), Ordering::Relaxed);
+    }
+}
+
+/// The scheduler, locked; its state is published to the lock-free copies when the
+/// guard goes.
+struct Publish<'a>(spin::MutexGuard<'a, Scheduler>);
+
+impl core::ops::Deref for Publish<'_> {
+    type Target = Scheduler;
+    fn deref(&self) -> &Scheduler {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for Publish<'_> {
+    fn deref_mut(&mut self) -> &mut Scheduler {
+        &mut self.0
+    }
+}
+
+fn lock() -> Publish<'static> {
+    Publish(SCHEDULER.lock())
+}
+
+/// The running thread's PCB address (0: none), without locking.
+#[must_use]
+pub fn current_address() -> u64 {
+    CURRENT.load(Ordering::Relaxed)
+}
+
+/// Whether a thread of `priority` may run ahead of everything ready, without
+/// locking.
+#[must_use]
+pub fn outranks_ready(priority: u8) -> bool {
+    let bitmap = READY_BITMAP.load(Ordering::Relaxed);
+    bitmap == 0 || u32::from(priority) >= 31 - bitmap.leading_zeros()
+}
+
+/// The fastpath's direct switch: `thread` becomes the running thread. The previous
+/// one has blocked and is in no queue; `thread` is in none either.
+pub fn set_current_directly(thread: Thread) {
+    let mut scheduler = lock();
+    thread.set_state(ThreadState::Running);
+    scheduler.current = thread.0;
+}
+
 fn links() -> ThreadQueueLinks {
     ThreadQueueLinks {
         previous_offset: layout::QUEUE_PREVIOUS,
@@ -29,14 +87,14 @@ fn links() -> ThreadQueueLinks {
 /// The running thread, if any.
 #[must_use]
 pub fn current() -> Option<Thread> {
-    let current = SCHEDULER.lock().current;
+    let current = current_address();
     (current != 0).then_some(Thread(current))
 }
 
 /// Whether any thread waits in a ready queue.
 #[must_use]
 pub fn has_runnable() -> bool {
-    SCHEDULER.lock().queues.highest_priority().is_some()
+    lock().queues.highest_priority().is_some()
 }
 
 /// Makes an inactive thread runnable (RESUME). Does nothing to a runnable one.
@@ -44,8 +102,7 @@ pub fn resume(thread: Thread) {
     if thread.state() == ThreadState::Inactive {
         thread.set_state(ThreadState::Ready);
         thread.set_remaining_ticks(QUANTUM_TICKS);
-        SCHEDULER
-            .lock()
+        lock()
             .queues
             .push_back(&mut links(), thread.0, thread.priority());
     }
@@ -55,7 +112,7 @@ pub fn resume(thread: Thread) {
 /// ready queue or whatever IPC it waits in, or stops being current.
 pub fn suspend(thread: Thread) {
     crate::ipc::cancel(thread);
-    let mut scheduler = SCHEDULER.lock();
+    let mut scheduler = lock();
     match thread.state() {
         ThreadState::Ready => scheduler
             .queues
@@ -73,7 +130,7 @@ pub fn suspend(thread: Thread) {
 /// The current thread stops to wait (`state` is one of the blocked states); it is
 /// in no ready queue while it waits.
 pub fn block_current(thread: Thread, state: ThreadState) {
-    let mut scheduler = SCHEDULER.lock();
+    let mut scheduler = lock();
     if scheduler.current == thread.0 {
         scheduler.current = 0;
     }
@@ -83,8 +140,7 @@ pub fn block_current(thread: Thread, state: ThreadState) {
 /// A blocked thread can run again: it joins the back of its ready queue.
 pub fn wake(thread: Thread) {
     thread.set_state(ThreadState::Ready);
-    SCHEDULER
-        .lock()
+    lock()
         .queues
         .push_back(&mut links(), thread.0, thread.priority());
 }
@@ -93,8 +149,7 @@ pub fn wake(thread: Thread) {
 /// priority is at least the highest ready priority): the direct switch of IPC.
 #[must_use]
 pub fn may_switch_directly(thread: Thread) -> bool {
-    SCHEDULER
-        .lock()
+    lock()
         .queues
         .highest_priority()
         .is_none_or(|priority| thread.priority() >= priority)
@@ -103,7 +158,7 @@ pub fn may_switch_directly(thread: Thread) -> bool {
 /// Makes a woken thread the running one without touching the ready queues (the
 /// previous current thread has blocked). Callers check `may_switch_directly`.
 pub fn switch_directly(thread: Thread) {
-    let mut scheduler = SCHEDULER.lock();
+    let mut scheduler = lock();
     if scheduler.current != 0 {
         // The caller did not block after all: keep it, queue the partner.
         drop(scheduler);
@@ -116,7 +171,7 @@ pub fn switch_directly(thread: Thread) {
 
 /// Changes a thread's priority, moving it between ready queues if it waits in one.
 pub fn set_priority(thread: Thread, priority: u8) {
-    let mut scheduler = SCHEDULER.lock();
+    let mut scheduler = lock();
     if thread.state() == ThreadState::Ready {
         scheduler
             .queues
@@ -130,7 +185,7 @@ pub fn set_priority(thread: Thread, priority: u8) {
 
 /// Gives up the rest of the current thread's time slice (YIELD).
 pub fn yield_current() {
-    let mut scheduler = SCHEDULER.lock();
+    let mut scheduler = lock();
     let current = scheduler.current;
     if current != 0 {
         let thread = Thread(current);
@@ -146,7 +201,7 @@ pub fn yield_current() {
 /// One timer tick: the current thread's quantum shrinks; when it runs out, the
 /// thread goes to the back of its queue.
 pub fn tick() {
-    let current = SCHEDULER.lock().current;
+    let current = lock().current;
     if current == 0 {
         return;
     }
@@ -163,7 +218,7 @@ pub fn tick() {
 /// the current one goes back to the front of its queue), else the first of the
 /// highest ready priority. `None` when nothing is runnable.
 pub fn choose() -> Option<Thread> {
-    let mut scheduler = SCHEDULER.lock();
+    let mut scheduler = lock();
     let current = scheduler.current;
     let highest = scheduler.queues.highest_priority();
     if current != 0 {

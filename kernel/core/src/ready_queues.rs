@@ -91,6 +91,12 @@ impl ReadyQueues {
         }
     }
 
+    /// Bit `p` is set when priority `p` has a ready thread.
+    #[must_use]
+    pub const fn bitmap(&self) -> u32 {
+        self.non_empty
+    }
+
     /// The highest priority with a ready thread.
     #[must_use]
     pub const fn highest_priority(&self) -> Option<u8> {

@@ -22,12 +22,18 @@ struct CpuLocal {
     user_stack_scratch: u64,
     /// Where the current thread's saved registers end (offset 16).
     current_context_end: u64,
+    /// The FS base loaded in the processor.
+    loaded_fs_base: u64,
+    /// The user GS base waiting in KERNEL_GS_BASE.
+    loaded_gs_base: u64,
 }
 
 static mut CPU_LOCAL: CpuLocal = CpuLocal {
     kernel_stack_top: 0,
     user_stack_scratch: 0,
     current_context_end: 0,
+    loaded_fs_base: 0,
+    loaded_gs_base: 0,
 };
 
 unsafe extern "C" {
@@ -146,11 +152,23 @@ pub fn init() {
 /// and `syscall`), and its FS and GS bases.
 pub fn prepare_thread(context_end_physical: u64, fs_base: u64, gs_base: u64) {
     let context_end = paging::physical_to_virtual(context_end_physical);
-    // SAFETY: single-threaded kernel with interrupts off; see `init`.
-    unsafe { (*local()).current_context_end = context_end };
-    gdt::set_kernel_entry_stack(context_end);
-    FsBase::write(VirtAddr::new_truncate(fs_base));
-    KernelGsBase::write(VirtAddr::new_truncate(gs_base));
+    // SAFETY: single-threaded kernel with interrupts off; see `init`. The MSRs are
+    // written only when the value changes (the common IPC case keeps both at 0).
+    unsafe {
+        let local = local();
+        if (*local).current_context_end != context_end {
+            (*local).current_context_end = context_end;
+            gdt::set_kernel_entry_stack(context_end);
+        }
+        if (*local).loaded_fs_base != fs_base {
+            (*local).loaded_fs_base = fs_base;
+            FsBase::write(VirtAddr::new_truncate(fs_base));
+        }
+        if (*local).loaded_gs_base != gs_base {
+            (*local).loaded_gs_base = gs_base;
+            KernelGsBase::write(VirtAddr::new_truncate(gs_base));
+        }
+    }
 }
 
 /// Returns to user mode with the registers saved at physical `context`.

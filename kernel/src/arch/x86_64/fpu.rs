@@ -48,7 +48,13 @@ static CLEAN_AREA: CleanArea = {
     CleanArea(bytes)
 };
 
+/// Whether CR0.TS is set (kept here to skip CR0 writes that change nothing).
+static TASK_SWITCHED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
 fn set_task_switched(on: bool) {
+    if TASK_SWITCHED.swap(on, Ordering::Relaxed) == on {
+        return;
+    }
     // SAFETY: CR0.TS only decides whether the next FPU instruction raises #NM.
     unsafe {
         Cr0::update(|flags| flags.set(Cr0Flags::TASK_SWITCHED, on));
