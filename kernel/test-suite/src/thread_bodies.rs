@@ -106,3 +106,88 @@ pub extern "C" fn suspend_and_resume_the_main_thread(index: u64) -> ! {
     let _ = main.resume();
     stop(index)
 }
+
+/// The descriptor in the board's input word (the root node if it is none).
+fn input_descriptor(index: u64) -> a9n_abi::Descriptor {
+    let word = BOARD.inputs[slot(index)].load(Ordering::SeqCst);
+    a9n_abi::Descriptor::from_word(word).unwrap_or(a9n_abi::Descriptor::ROOT_NODE)
+}
+
+/// Stores a message's first two payload words, its identifier and its message_info
+/// word in the outputs.
+fn report_message(index: u64, message: &nun::capability::ReceivedMessage) {
+    let outputs = &BOARD.outputs[slot(index)];
+    outputs[0].store(message.payload(0), Ordering::SeqCst);
+    outputs[1].store(message.payload(1), Ordering::SeqCst);
+    outputs[2].store(message.identifier(), Ordering::SeqCst);
+    outputs[3].store(
+        message.info().map_or(u64::MAX, |info| info.as_word()),
+        Ordering::SeqCst,
+    );
+}
+
+/// RECEIVEs one message on the IPC port in its input word and reports it (or, if
+/// RECEIVE fails, reports the error in value: error + 1), then stops.
+pub extern "C" fn receive_once(index: u64) -> ! {
+    let port = nun::capability::IpcPort::new(input_descriptor(index));
+    match port.receive(true) {
+        Ok(message) => report_message(index, &message),
+        Err(error) => BOARD.values[slot(index)].store(error.as_word() + 1, Ordering::SeqCst),
+    }
+    BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    stop(index)
+}
+
+/// Serves calls on the IPC port in its input word forever: answers each with its
+/// first payload word plus one, through REPLY_RECEIVE.
+pub extern "C" fn serve_increments(index: u64) -> ! {
+    let port = nun::capability::IpcPort::new(input_descriptor(index));
+    let mut received = port.receive(true);
+    loop {
+        let Ok(message) = received else {
+            let error = received.err().map_or(0, |error| error.as_word());
+            BOARD.values[slot(index)].store(error + 1, Ordering::SeqCst);
+            stop(index)
+        };
+        report_message(index, &message);
+        BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+        received = port.reply_receive(&[message.payload(0) + 1]);
+    }
+}
+
+/// WAITs on the notification port in its input word and reports the bits (or the
+/// error in value: error + 1), then stops.
+pub extern "C" fn wait_for_notification(index: u64) -> ! {
+    let port = nun::capability::NotificationPort::new(input_descriptor(index));
+    match port.wait() {
+        Ok(bits) => BOARD.outputs[slot(index)][0].store(bits, Ordering::SeqCst),
+        Err(error) => BOARD.values[slot(index)].store(error.as_word() + 1, Ordering::SeqCst),
+    }
+    BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    stop(index)
+}
+
+/// Reads the window word at the address in its input word (a page fault while the
+/// page is missing), reports the value, then stops.
+pub extern "C" fn read_input_address(index: u64) -> ! {
+    BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    let address = BOARD.inputs[slot(index)].load(Ordering::SeqCst);
+    let value = nun::window::read_word(address).unwrap_or(u64::MAX);
+    BOARD.outputs[slot(index)][0].store(value, Ordering::SeqCst);
+    BOARD.values[slot(index)].store(1, Ordering::SeqCst);
+    stop(index)
+}
+
+/// Makes an invalid kernel call with MR0..MR9 = 0x10..0x19 and reports MR0 and MR2
+/// as they came back (a resolver may have rewritten the registers).
+pub extern "C" fn emulated_kernel_call(index: u64) -> ! {
+    let mut registers = RegisterMessages::default();
+    for (offset, register) in registers.iter_mut().enumerate() {
+        *register = 0x10 + offset as u64;
+    }
+    kernel_call::raw_call(INVALID_KERNEL_CALL_NUMBER, &mut registers);
+    BOARD.outputs[slot(index)][0].store(registers[0], Ordering::SeqCst);
+    BOARD.outputs[slot(index)][1].store(registers[2], Ordering::SeqCst);
+    BOARD.values[slot(index)].store(1, Ordering::SeqCst);
+    stop(index)
+}

@@ -17,6 +17,8 @@ use crate::context::Context;
 
 /// Threads one test can have at once.
 pub const THREAD_CAPACITY: usize = 6;
+/// Words of [`Board::outputs`] per thread.
+pub const OUTPUT_WORDS: usize = 4;
 /// Bytes of stack per thread.
 const STACK_SIZE: usize = 16 * 1024;
 
@@ -31,6 +33,10 @@ pub struct Board {
     pub tickets: [AtomicU64; THREAD_CAPACITY],
     /// A value a thread reports.
     pub values: [AtomicU64; THREAD_CAPACITY],
+    /// A word a thread reads at its start (e.g. a descriptor).
+    pub inputs: [AtomicU64; THREAD_CAPACITY],
+    /// Words a thread reports (e.g. a message it received).
+    pub outputs: [[AtomicU64; OUTPUT_WORDS]; THREAD_CAPACITY],
     /// The descriptor word of each thread's own PCB.
     pub process_control_blocks: [AtomicU64; THREAD_CAPACITY],
     /// The last ticket drawn.
@@ -42,6 +48,8 @@ pub static BOARD: Board = Board {
     counters: [const { AtomicU64::new(0) }; THREAD_CAPACITY],
     tickets: [const { AtomicU64::new(0) }; THREAD_CAPACITY],
     values: [const { AtomicU64::new(0) }; THREAD_CAPACITY],
+    inputs: [const { AtomicU64::new(0) }; THREAD_CAPACITY],
+    outputs: [const { [const { AtomicU64::new(0) }; OUTPUT_WORDS] }; THREAD_CAPACITY],
     process_control_blocks: [const { AtomicU64::new(0) }; THREAD_CAPACITY],
     last_ticket: AtomicU64::new(0),
 };
@@ -53,6 +61,10 @@ impl Board {
             self.counters[index].store(0, Ordering::SeqCst);
             self.tickets[index].store(0, Ordering::SeqCst);
             self.values[index].store(0, Ordering::SeqCst);
+            self.inputs[index].store(0, Ordering::SeqCst);
+            for output in &self.outputs[index] {
+                output.store(0, Ordering::SeqCst);
+            }
             self.process_control_blocks[index].store(0, Ordering::SeqCst);
         }
         self.last_ticket.store(0, Ordering::SeqCst);
@@ -71,6 +83,16 @@ impl Board {
     /// Thread `index`'s reported value.
     pub fn value(&self, index: usize) -> u64 {
         self.values[index].load(Ordering::SeqCst)
+    }
+
+    /// Thread `index`'s output word `word`.
+    pub fn output(&self, index: usize, word: usize) -> u64 {
+        self.outputs[index][word].load(Ordering::SeqCst)
+    }
+
+    /// Sets thread `index`'s input word (before it starts).
+    pub fn set_input(&self, index: usize, value: u64) {
+        self.inputs[index].store(value, Ordering::SeqCst);
     }
 }
 

@@ -12,13 +12,16 @@ macro_rules! tests {
 mod address_space;
 mod derivation;
 mod descriptors;
+mod faults;
 mod frame;
 mod generic;
 mod init_protocol;
 mod io_port;
+mod ipc;
 mod kernel_calls;
 mod memory;
 mod node;
+mod notification;
 mod process_control_block;
 mod robustness;
 mod scheduling;
@@ -41,6 +44,9 @@ pub const GROUPS: &[&[Test]] = &[
     second_address_space::TESTS,
     scheduling::TESTS,
     io_port::TESTS,
+    ipc::TESTS,
+    notification::TESTS,
+    faults::TESTS,
     robustness::TESTS,
 ];
 
@@ -61,5 +67,20 @@ pub const KERNEL_DISAGREEMENTS: &[(&str, &str)] = &[
         "convert_is_all_or_nothing_when_memory_runs_out",
         "section 12 says objects that do not fit are FATAL (out of memory); the kernel answers \
          INVALID_ARGUMENT (as section 2's table and the a9n-abi rustdoc say)",
+    ),
+    (
+        "invalid_kernel_call_reaches_the_resolver_with_the_registers",
+        "section 6: a reply whose length is not 23 resumes the thread with its registers \
+         unchanged; the kernel changes them (MR0 comes back 1, MR2 0)",
+    ),
+    (
+        "reply_of_length_23_writes_the_registers_back",
+        "section 6: a reply of length 23 writes MR7..MR26 back as the registers; the thread \
+         sees other values in RDI and RDX",
+    ),
+    (
+        "page_fault_is_resolved_by_mapping_and_replying",
+        "section 6: after the reply a memory fault retries the access; the thread's registers \
+         are changed and it faults again at address 0",
     ),
 ];

@@ -1,0 +1,216 @@
+//! IPC ports (docs/abi.md section 5): SEND/RECEIVE rendezvous, CALL/REPLY and
+//! REPLY_RECEIVE, identifiers, rights, message_info validation, and waiters released
+//! when their port is revoked (section 12). The partner is a thread of the suite at
+//! the main thread's priority; payloads stay in MR4..MR9, so it needs no IPC buffer.
+
+use a9n_abi::message_info::MESSAGE_INFO_MR;
+use a9n_abi::operation::IpcPortOperation;
+use a9n_abi::scheduling::INIT_PRIORITY;
+use a9n_abi::{CapabilityError, CapabilityType, MessageInfo, MessageSource, Rights};
+use nun::call::capability_call;
+use nun::capability::IpcPort;
+
+use crate::check::{Expect, Failure, TestResult, expect_error};
+use crate::context::Context;
+use crate::ensure;
+use crate::thread_bodies::{receive_once, serve_increments};
+use crate::threads::{BOARD, start, yield_times, yield_until};
+
+pub const TESTS: &[crate::harness::Test] = tests![
+    send_meets_a_waiting_receiver,
+    identify_gives_a_capability_its_identifier,
+    call_waits_for_the_reply,
+    reply_receive_serves_one_call_after_another,
+    ipc_operations_need_their_rights,
+    message_info_with_reserved_bits_or_source_3_is_invalid_argument,
+    revoking_a_port_releases_its_waiters_with_invalid_descriptor,
+];
+
+const PATIENCE: u64 = 200;
+
+/// A new IPC port in a scratch slot.
+pub fn new_port(context: &mut Context) -> Result<IpcPort, Failure> {
+    Ok(IpcPort::new(
+        context.make(CapabilityType::IpcPort, 0)?.descriptor,
+    ))
+}
+
+/// Starts thread 0 running `body` on `port` and lets it block in RECEIVE.
+fn start_receiver(
+    context: &mut Context,
+    port: IpcPort,
+    body: nun::thread::ThreadEntry,
+) -> TestResult {
+    BOARD.set_input(0, port.descriptor().as_word());
+    start(context, 0, body, INIT_PRIORITY)?;
+    yield_times(2);
+    Ok(())
+}
+
+/// A blocking SEND reaches the thread blocked in RECEIVE: payload, length, source.
+fn send_meets_a_waiting_receiver(context: &mut Context) -> TestResult {
+    let port = new_port(context)?;
+    start_receiver(context, port, receive_once)?;
+    port.send(&[0x11, 0x22], true).expect_ok("SEND")?;
+    ensure!(
+        yield_until(PATIENCE, || BOARD.counter(0) == 1),
+        "the receiver did not wake"
+    );
+    ensure!(
+        BOARD.value(0) == 0,
+        "RECEIVE failed with error {}",
+        BOARD.value(0) - 1
+    );
+    ensure!(
+        BOARD.output(0, 0) == 0x11 && BOARD.output(0, 1) == 0x22,
+        "payload {:#x} {:#x}",
+        BOARD.output(0, 0),
+        BOARD.output(0, 1)
+    );
+    let info = MessageInfo::from_word(BOARD.output(0, 3))
+        .map_err(|_| Failure::new(format_args!("bad message_info {:#x}", BOARD.output(0, 3))))?;
+    ensure!(info.length() == 2, "length {}", info.length());
+    ensure!(
+        info.source() == MessageSource::Normal,
+        "source {:?}",
+        info.source()
+    );
+    Ok(())
+}
+
+/// The receiver sees the identifier of the capability the sender used; IDENTIFY
+/// needs MODIFY.
+fn identify_gives_a_capability_its_identifier(context: &mut Context) -> TestResult {
+    let port = new_port(context)?;
+    let client = IpcPort::new(context.mint(port.descriptor(), Rights::ALL)?.descriptor);
+    client.identify(0x77).expect_ok("IDENTIFY")?;
+    let without_modify = IpcPort::new(
+        context
+            .mint(
+                client.descriptor(),
+                Rights::READ | Rights::WRITE | Rights::COPY,
+            )?
+            .descriptor,
+    );
+    expect_error(
+        without_modify.identify(0x99),
+        CapabilityError::PermissionDenied,
+        "IDENTIFY without MODIFY",
+    )?;
+    start_receiver(context, port, receive_once)?;
+    client.send(&[1], true).expect_ok("SEND")?;
+    ensure!(
+        yield_until(PATIENCE, || BOARD.counter(0) == 1),
+        "the receiver did not wake"
+    );
+    ensure!(
+        BOARD.output(0, 2) == 0x77,
+        "identifier {:#x}",
+        BOARD.output(0, 2)
+    );
+    Ok(())
+}
+
+/// CALL returns with the server's reply.
+fn call_waits_for_the_reply(context: &mut Context) -> TestResult {
+    let port = new_port(context)?;
+    start_receiver(context, port, serve_increments)?;
+    let reply = port.call(&[41]).expect_ok("CALL")?;
+    ensure!(reply.payload(0) == 42, "reply {}", reply.payload(0));
+    Ok(())
+}
+
+/// A server in REPLY_RECEIVE answers call after call.
+fn reply_receive_serves_one_call_after_another(context: &mut Context) -> TestResult {
+    let port = new_port(context)?;
+    start_receiver(context, port, serve_increments)?;
+    for value in [1u64, 100, 7_000] {
+        let reply = port.call(&[value]).expect_ok("CALL")?;
+        ensure!(
+            reply.payload(0) == value + 1,
+            "reply {} to {value}",
+            reply.payload(0)
+        );
+    }
+    ensure!(
+        BOARD.counter(0) == 3,
+        "the server counted {} calls",
+        BOARD.counter(0)
+    );
+    Ok(())
+}
+
+/// SEND and CALL need WRITE; RECEIVE and REPLY_RECEIVE need READ.
+fn ipc_operations_need_their_rights(context: &mut Context) -> TestResult {
+    let port = new_port(context)?;
+    let read_only = IpcPort::new(context.mint(port.descriptor(), Rights::READ)?.descriptor);
+    let write_only = IpcPort::new(context.mint(port.descriptor(), Rights::WRITE)?.descriptor);
+    expect_error(
+        read_only.send(&[1], true),
+        CapabilityError::PermissionDenied,
+        "SEND without WRITE",
+    )?;
+    expect_error(
+        read_only.call(&[1]),
+        CapabilityError::PermissionDenied,
+        "CALL without WRITE",
+    )?;
+    expect_error(
+        write_only.receive(true),
+        CapabilityError::PermissionDenied,
+        "RECEIVE without READ",
+    )?;
+    expect_error(
+        write_only.reply_receive(&[]),
+        CapabilityError::PermissionDenied,
+        "REPLY_RECEIVE without READ",
+    )
+}
+
+/// [KOITO] message_info with reserved bits or source 3 is INVALID_ARGUMENT.
+fn message_info_with_reserved_bits_or_source_3_is_invalid_argument(
+    context: &mut Context,
+) -> TestResult {
+    let port = new_port(context)?;
+    for info in [1u64 << 15, 3 << 13, 1 << 63] {
+        for operation in [IpcPortOperation::Send, IpcPortOperation::Call] {
+            let mut arguments = [0u64; 3];
+            arguments[MESSAGE_INFO_MR - 2] = info;
+            expect_error(
+                capability_call(port.descriptor(), operation.as_word(), &arguments),
+                CapabilityError::InvalidArgument,
+                operation.name(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// [section 12] a revoked IPC port releases its waiters with INVALID_DESCRIPTOR.
+fn revoking_a_port_releases_its_waiters_with_invalid_descriptor(
+    context: &mut Context,
+) -> TestResult {
+    let (generic_slot, generic) = context.make_generic(12)?;
+    let port = IpcPort::new(
+        context
+            .make_from(generic, CapabilityType::IpcPort, 0)?
+            .descriptor,
+    );
+    start_receiver(context, port, receive_once)?;
+    ensure!(BOARD.counter(0) == 0, "RECEIVE returned without a sender");
+    context
+        .scratch
+        .revoke(generic_slot.index)
+        .expect_ok("REVOKE of the port's Generic")?;
+    ensure!(
+        yield_until(PATIENCE, || BOARD.counter(0) == 1),
+        "the waiter was not released"
+    );
+    let expected = CapabilityError::InvalidDescriptor.as_word() + 1;
+    ensure!(
+        BOARD.value(0) == expected,
+        "the waiter got {}",
+        CapabilityError::from_word(BOARD.value(0).wrapping_sub(1)).map_or("no error", |e| e.name())
+    );
+    Ok(())
+}
