@@ -15,12 +15,13 @@ use nun::window;
 use crate::check::{Expect, Failure, TestResult};
 use crate::context::Context;
 use crate::thread_bodies::{INVALID_KERNEL_CALL_NUMBER, emulated_kernel_call, read_input_address};
-use crate::threads::{BOARD, create, yield_until};
+use crate::threads::{BOARD, create, yield_times, yield_until};
 use crate::{ensure, fail};
 
 pub const TESTS: &[crate::harness::Test] = tests![
     invalid_kernel_call_reaches_the_resolver_with_the_registers,
     reply_of_length_23_writes_the_registers_back,
+    fault_queued_before_the_resolver_receives_is_resolved_alike,
     page_fault_is_resolved_by_mapping_and_replying,
 ];
 
@@ -141,7 +142,29 @@ fn invalid_kernel_call_reaches_the_resolver_with_the_registers(
 /// A reply of length 23 writes MR7..MR26 back as the 20 registers: the resolver
 /// emulates the call by changing RDI and RDX.
 fn reply_of_length_23_writes_the_registers_back(context: &mut Context) -> TestResult {
+    emulate_kernel_call(context, false)
+}
+
+/// As above, with the fault queued at the port before the resolver RECEIVEs (the
+/// thread runs and faults first).
+fn fault_queued_before_the_resolver_receives_is_resolved_alike(
+    context: &mut Context,
+) -> TestResult {
+    emulate_kernel_call(context, true)
+}
+
+/// Emulates the invalid kernel call of `emulated_kernel_call` by a reply of length
+/// 23 that changes RDI and RDX; `fault_first` lets the thread fault before the
+/// main thread waits at the port.
+fn emulate_kernel_call(context: &mut Context, fault_first: bool) -> TestResult {
     let port = faulting_thread(context, emulated_kernel_call)?;
+    if fault_first {
+        yield_times(5);
+        ensure!(
+            BOARD.value(0) == 0,
+            "the thread went on without a resolver's reply"
+        );
+    }
     let message = receive_fault(port, FaultType::InvalidKernelCall)?;
     let mut reply = [0u64; FIRST_SAVED_REGISTER + REGISTER_COUNT];
     for (index, word) in reply.iter_mut().enumerate().skip(FIRST_SAVED_REGISTER) {

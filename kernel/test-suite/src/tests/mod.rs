@@ -71,16 +71,18 @@ pub const KERNEL_DISAGREEMENTS: &[(&str, &str)] = &[
     (
         "invalid_kernel_call_reaches_the_resolver_with_the_registers",
         "section 6: a reply whose length is not 23 resumes the thread with its registers \
-         unchanged; the kernel changes them (MR0 comes back 1, MR2 0)",
+         unchanged; when the resolver was already waiting, the kernel delivers the reply like \
+         an ordinary CALL reply (MR0 1, MR2 message_info) (a fault queued before the RECEIVE \
+         works)",
     ),
     (
         "reply_of_length_23_writes_the_registers_back",
-        "section 6: a reply of length 23 writes MR7..MR26 back as the registers; the thread \
-         sees other values in RDI and RDX",
+        "section 6: a reply of length 23 writes MR7..MR26 back as the registers; when the \
+         resolver was already waiting, the kernel delivers it like an ordinary CALL reply",
     ),
     (
         "page_fault_is_resolved_by_mapping_and_replying",
-        "section 6: after the reply a memory fault retries the access; the thread's registers \
-         are changed and it faults again at address 0",
+        "section 6: after the reply a memory fault retries the access; when the resolver was \
+         already waiting, the reply overwrites the thread's MRs and it faults again at 0",
     ),
 ];
