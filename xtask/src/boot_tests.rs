@@ -62,7 +62,7 @@ enum Breakage {
     KernelNotElf,
 }
 
-const BOOT_TESTS: [BootTest; 6] = [
+const BOOT_TESTS: [BootTest; 7] = [
     BootTest {
         name: "boot-banner",
         kernel_features: &[],
@@ -76,6 +76,26 @@ const BOOT_TESTS: [BootTest; 6] = [
                 "MiB memory",
                 "booted in",
                 "A9N: init started",
+                "init: KOITO init running",
+                "init: second thread running in its own address space",
+                "init: a second thread ran in its own address space",
+                "init: 100000 IPC round trips with identifiers, then a notification woke the server",
+                "init: resolved a page fault at",
+            ],
+        },
+    },
+    BootTest {
+        name: "init-demonstrations-without-fastpath",
+        kernel_features: &["no-fastpath"],
+        init_program: InitProgram::Init,
+        breakage: Breakage::None,
+        expectation: Expectation {
+            exit_code: test_exit::SUCCESS,
+            stop_marker: Some(INIT_MARKER),
+            log_contains: &[
+                "init: a second thread ran in its own address space",
+                "init: 100000 IPC round trips with identifiers, then a notification woke the server",
+                "init: resolved a page fault at",
             ],
         },
     },

@@ -1,18 +1,37 @@
 //! KOITO init: the first user thread. It receives the initial capabilities of
-//! docs/abi.md section 9. This version reports what it was given, then builds a
-//! second thread in an address space of its own from Generic memory (its own node,
-//! page tables, stack and IPC buffer; init's code mapped read-only) and checks that
-//! it ran. Starting the memory server and the other servers comes next.
+//! docs/abi.md section 9. This version reports what it was given, builds a child
+//! address space from Generic memory, and runs three demonstrations in it: a thread
+//! in its own address space, 100,000 IPC round trips with identifiers and a
+//! notification, and a user-level fault resolver. Starting the memory server and
+//! the other servers comes next.
 #![no_std]
 #![no_main]
 
+mod child_space;
+mod fault_resolver;
+mod ping_pong;
 mod second_address_space;
 
 use a9n_abi::InitInfo;
 use a9n_abi::init::RootSlot;
 use nun::capability::ProcessControlBlock;
 
+use crate::child_space::{ChildError, ChildSpace};
+
 nun::init_entry!(main);
+
+fn demonstrations(info: &InitInfo) -> Result<(), ChildError> {
+    let mut child = ChildSpace::build(info)?;
+    second_address_space::run(&mut child)?;
+    nun::debug_println!("init: a second thread ran in its own address space");
+    let rounds = ping_pong::run(&mut child)?;
+    nun::debug_println!(
+        "init: {rounds} IPC round trips with identifiers, then a notification woke the server"
+    );
+    let address = fault_resolver::run(&mut child)?;
+    nun::debug_println!("init: resolved a page fault at {address:#x} and the thread went on");
+    Ok(())
+}
 
 fn main(info: &'static InitInfo) {
     let generic_bytes: u64 = info
@@ -28,9 +47,8 @@ fn main(info: &'static InitInfo) {
         info.frame_count,
         info.module_count,
     );
-    match second_address_space::run(info) {
-        Ok(()) => nun::debug_println!("init: a second thread ran in its own address space"),
-        Err(error) => nun::debug_println!("init: the second address space failed: {error}"),
+    if let Err(error) = demonstrations(info) {
+        nun::debug_println!("init: a demonstration failed: {error}");
     }
     nun::debug_println!("init: nothing more to start yet; init waits");
     // Stop this thread so the processor idles instead of spinning.
