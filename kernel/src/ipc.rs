@@ -264,6 +264,7 @@ pub fn send(
                     deliver(sender, receiver, info, badge);
                 }
                 scheduler::block_current(sender, ThreadState::BlockedReply);
+                sender.set_ipc_word(layout::SEND_KIND, kind as u64);
                 link_reply(receiver, sender);
                 hand_over(receiver);
             }
