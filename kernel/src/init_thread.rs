@@ -148,7 +148,10 @@ fn page_flags(info: &BootInfo, virtual_address: u64) -> Option<u64> {
 /// Builds init and makes it runnable.
 pub fn create(info: &BootInfo, memory: &mut PhysicalMemory) -> Result<InitSummary, InitError> {
     let image = info.init;
-    if image.size == 0 || image.size % PAGE_SIZE != 0 || image.virtual_address % PAGE_SIZE != 0 {
+    if image.size == 0
+        || !image.size.is_multiple_of(PAGE_SIZE)
+        || !image.virtual_address.is_multiple_of(PAGE_SIZE)
+    {
         return Err(InitError::BadImage);
     }
     let frame_count = image.size / PAGE_SIZE;

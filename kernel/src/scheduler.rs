@@ -117,11 +117,7 @@ pub fn suspend(thread: Thread) {
         ThreadState::Ready => scheduler
             .queues
             .remove(&mut links(), thread.0, thread.priority()),
-        ThreadState::Running => {
-            if scheduler.current == thread.0 {
-                scheduler.current = 0;
-            }
-        }
+        ThreadState::Running if scheduler.current == thread.0 => scheduler.current = 0,
         _ => {}
     }
     thread.set_state(ThreadState::Inactive);

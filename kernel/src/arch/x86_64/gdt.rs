@@ -74,14 +74,17 @@ pub fn init() {
 /// The kernel stack pointer the processor loads on an interrupt from user mode.
 #[must_use]
 pub fn kernel_entry_stack() -> u64 {
+    let tss = &raw const TSS;
     // SAFETY: a plain read of a field of the static TSS (single CPU, interrupts off).
-    unsafe { (*(&raw const TSS)).privilege_stack_table[0].as_u64() }
+    unsafe { (*tss).privilege_stack_table[0].as_u64() }
 }
 
 /// Sets the stack the processor switches to on an interrupt from user mode: the end
 /// of the current thread's saved registers.
 pub fn set_kernel_entry_stack(address: u64) {
-    // SAFETY: as above; the processor reads the field only at privilege changes,
-    // which cannot happen while the kernel runs with interrupts off.
-    unsafe { (*(&raw mut TSS)).privilege_stack_table[0] = VirtAddr::new(address) };
+    let tss = &raw mut TSS;
+    // SAFETY: a plain store to the static TSS; the processor reads the field only at
+    // privilege changes, which cannot happen while the kernel runs with interrupts
+    // off.
+    unsafe { (*tss).privilege_stack_table[0] = VirtAddr::new(address) };
 }
