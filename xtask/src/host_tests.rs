@@ -87,6 +87,15 @@ pub fn clippy_all(root: &Path) -> Result<(), String> {
             "--target",
             BARE_METAL_TARGET,
         ],
+        &[
+            "--package",
+            "a9n-kernel",
+            "--target",
+            BARE_METAL_TARGET,
+            "--features",
+            "no-fastpath",
+        ],
+        &["--package", "a9n-test-suite", "--target", BARE_METAL_TARGET],
     ];
     for arguments in runs {
         println!("xtask: cargo clippy {}", arguments.join(" "));
