@@ -23,9 +23,12 @@
 //! }
 //! ```
 
+use core::mem::offset_of;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use a9n_abi::ipc_buffer::{IPC_BUFFER_SIZE, MESSAGE_WORDS};
+use a9n_abi::Descriptor;
+use a9n_abi::ipc_buffer::{IPC_BUFFER_SIZE, IpcBuffer, MESSAGE_WORDS};
+use a9n_abi::message_info::MAX_TRANSFER_COUNT;
 use a9n_abi::message_register::REGISTER_MESSAGE_REGISTERS;
 
 /// The process-wide buffer address (0: none installed).
@@ -191,6 +194,66 @@ pub fn set_message(mr: usize, value: u64) -> bool {
     // SAFETY: as in `message`; the buffer is also writable.
     unsafe { pointer.write_volatile(value) };
     true
+}
+
+/// Writes the word at byte `offset` of the buffer (an offset of an `IpcBuffer`
+/// field, below 4096 and 8-byte aligned); false when no buffer is known.
+fn write_field(offset: usize, value: u64) -> bool {
+    debug_assert!(offset < IPC_BUFFER_SIZE && offset.is_multiple_of(8));
+    let Some(base) = address() else {
+        return false;
+    };
+    let pointer = (base + offset as u64) as *mut u64;
+    // SAFETY: the buffer is a mapped, writable 4 KiB frame no Rust object occupies
+    // (`install`'s contract); `offset` is an aligned field offset inside it.
+    unsafe { pointer.write_volatile(value) };
+    true
+}
+
+/// Sender side of a capability transfer: puts `descriptors` (at most 15, resolved in
+/// the sender's root node) in `transfer_source_descriptors`; the message's transfer
+/// count says how many the kernel moves.
+///
+/// Returns false, writing nothing, for more than 15 descriptors or when no buffer
+/// is known.
+///
+/// ```no_run
+/// use a9n_abi::{Descriptor, RootSlot};
+/// use nun::ipc_buffer;
+///
+/// // Move root slot 40's capability with the next message.
+/// assert!(ipc_buffer::set_transfer_sources(&[Descriptor::root_slot(8, 40).unwrap()]));
+/// ```
+pub fn set_transfer_sources(descriptors: &[Descriptor]) -> bool {
+    if descriptors.len() > MAX_TRANSFER_COUNT || address().is_none() {
+        return false;
+    }
+    let first = offset_of!(IpcBuffer, transfer_source_descriptors);
+    for (index, descriptor) in descriptors.iter().enumerate() {
+        write_field(first + 8 * index, descriptor.as_word());
+    }
+    true
+}
+
+/// Receiver side of a capability transfer: capabilities that arrive go to slots
+/// `first_index..` of the node named by `node` (resolved in the receiver's root).
+/// Returns false when no buffer is known.
+///
+/// ```no_run
+/// use a9n_abi::RootSlot;
+/// use nun::ipc_buffer;
+///
+/// // Received capabilities land in root slots 50, 51, ...
+/// assert!(ipc_buffer::set_transfer_destination(RootSlot::RootNode.descriptor(), 50));
+/// ```
+pub fn set_transfer_destination(node: Descriptor, first_index: u64) -> bool {
+    write_field(
+        offset_of!(IpcBuffer, transfer_destination_node),
+        node.as_word(),
+    ) && write_field(
+        offset_of!(IpcBuffer, transfer_destination_index),
+        first_index,
+    )
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use nun::call::{capability_call, capability_call_word};
 use nun::capability::{Frame, IoPort, Node};
 
 use crate::check::{Expect, TestResult, expect_error};
-use crate::context::{Context, ensure_empty, root_node, root_slot};
+use crate::context::{Context, root_node, root_slot};
 use crate::ensure;
 
 pub const TESTS: &[crate::harness::Test] = tests![
@@ -18,7 +18,7 @@ pub const TESTS: &[crate::harness::Test] = tests![
     descriptor_deeper_than_64_bits_is_invalid_descriptor,
     descriptor_with_bits_below_its_depth_is_invalid_descriptor,
     descriptor_ending_inside_an_index_is_invalid_depth,
-    descriptor_of_depth_8_names_no_slot,
+    descriptor_of_depth_8_names_the_root_node,
     descriptor_resolves_through_nested_nodes,
     descriptor_resolves_through_the_root_node_in_its_own_slot,
 ];
@@ -100,30 +100,34 @@ fn descriptor_ending_inside_an_index_is_invalid_depth(context: &mut Context) -> 
     )
 }
 
-/// [KOITO, section 12] a descriptor of depth 8 names no slot: neither as the invoked
-/// capability nor as a source.
-fn descriptor_of_depth_8_names_no_slot(context: &mut Context) -> TestResult {
-    let destination = context.root_scratch_slot()?;
-    expect_error(
-        capability_call(
+/// [section 12] a descriptor of depth 8 names the caller's root node itself: it can
+/// be invoked like any node capability, and named as a CONVERT destination.
+fn descriptor_of_depth_8_names_the_root_node(context: &mut Context) -> TestResult {
+    let copy = context.root_scratch_slot()?;
+    capability_call(
+        Descriptor::ROOT_NODE,
+        NodeOperation::Copy.as_word(),
+        &[copy.index, RootSlot::IoPort.descriptor().as_word()],
+    )
+    .expect_ok("COPY invoked on descriptor 0")?;
+    IoPort::new(copy.descriptor)
+        .read(0x3ff, IoWidth::Byte)
+        .expect_ok("IO_PORT READ through the copy")?;
+    let frame = context.root_scratch_slot()?;
+    context
+        .generic
+        .convert(
+            CapabilityType::Frame,
+            12,
+            1,
             Descriptor::ROOT_NODE,
-            NodeOperation::Copy.as_word(),
-            &[destination.index, RootSlot::IoPort.descriptor().as_word()],
-        ),
-        CapabilityError::InvalidDescriptor,
-        "COPY invoked on descriptor 0",
-    )?;
-    ensure_empty(
-        destination.descriptor,
-        "destination after COPY on descriptor 0",
-    )?;
-    let slot = context.slot()?;
-    expect_error(
-        context.scratch.copy(slot.index, Descriptor::ROOT_NODE),
-        CapabilityError::InvalidDescriptor,
-        "COPY from descriptor 0",
-    )?;
-    ensure_empty(slot.descriptor, "destination after COPY from descriptor 0")
+            frame.index,
+        )
+        .expect_ok("CONVERT into descriptor 0")?;
+    Frame::new(frame.descriptor)
+        .get_address()
+        .expect_ok("GET_ADDRESS of the frame in the root node")?;
+    Ok(())
 }
 
 /// Paths through two and three nodes (radix 8, then 4, then 2) resolve.

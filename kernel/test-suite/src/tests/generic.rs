@@ -1,6 +1,6 @@
 //! Generic CONVERT (docs/abi.md sections 5 and 12): every convertible type, counts,
-//! alignment, bad types and specific bits, the watermark running out (FATAL, section
-//! 12), all-or-nothing, destination ranges and rights.
+//! alignment, bad types and specific bits, the watermark running out
+//! (INVALID_ARGUMENT, section 12), all-or-nothing, destination ranges and rights.
 //!
 //! docs/abi.md names no error for a destination descriptor that names something
 //! other than a node; that test accepts any error.
@@ -21,7 +21,7 @@ pub const TESTS: &[crate::harness::Test] = tests![
     convert_with_count_zero_is_invalid_argument,
     convert_of_a_type_that_is_not_convertible_is_invalid_argument,
     convert_with_bad_specific_bits_is_invalid_argument,
-    convert_past_the_watermark_is_fatal,
+    convert_past_the_watermark_is_invalid_argument,
     convert_is_all_or_nothing_when_memory_runs_out,
     convert_is_all_or_nothing_when_a_slot_is_occupied,
     convert_past_the_end_of_the_node_is_invalid_argument,
@@ -199,9 +199,9 @@ fn convert_with_bad_specific_bits_is_invalid_argument(context: &mut Context) -> 
     Ok(())
 }
 
-/// [section 12] objects that do not fit: FATAL (out of memory). A 16 KiB Generic
-/// holds four 4 KiB frames and no fifth.
-fn convert_past_the_watermark_is_fatal(context: &mut Context) -> TestResult {
+/// [section 12] objects that do not fit (watermark exhausted): INVALID_ARGUMENT. A
+/// 16 KiB Generic holds four 4 KiB frames and no fifth.
+fn convert_past_the_watermark_is_invalid_argument(context: &mut Context) -> TestResult {
     let (_, generic) = context.make_generic(14)?;
     for _ in 0..4 {
         context.make_from(generic, CapabilityType::Frame, 12)?;
@@ -215,7 +215,7 @@ fn convert_past_the_watermark_is_fatal(context: &mut Context) -> TestResult {
             context.scratch.descriptor(),
             slot.index,
         ),
-        CapabilityError::Fatal,
+        CapabilityError::InvalidArgument,
         "a fifth frame from 16 KiB",
     )?;
     ensure_empty(slot.descriptor, "destination")?;
@@ -227,7 +227,7 @@ fn convert_past_the_watermark_is_fatal(context: &mut Context) -> TestResult {
             context.scratch.descriptor(),
             slot.index,
         ),
-        CapabilityError::Fatal,
+        CapabilityError::InvalidArgument,
         "a Generic as large as its parent, after the watermark moved",
     )
 }
@@ -248,7 +248,7 @@ fn convert_is_all_or_nothing_when_memory_runs_out(context: &mut Context) -> Test
             context.scratch.descriptor(),
             first,
         ),
-        CapabilityError::Fatal,
+        CapabilityError::InvalidArgument,
         "CONVERT of 5 frames from 16 KiB",
     )?;
     for index in first..first + 5 {

@@ -6,15 +6,15 @@
 use a9n_abi::message_info::MESSAGE_INFO_MR;
 use a9n_abi::operation::IpcPortOperation;
 use a9n_abi::scheduling::INIT_PRIORITY;
-use a9n_abi::{CapabilityError, CapabilityType, MessageInfo, MessageSource, Rights};
+use a9n_abi::{CapabilityError, CapabilityType, MessageInfo, MessageSource, Rights, RootSlot};
 use nun::call::capability_call;
-use nun::capability::IpcPort;
+use nun::capability::{Configuration, Frame, IpcPort};
 
 use crate::check::{Expect, Failure, TestResult, expect_error};
-use crate::context::Context;
+use crate::context::{Context, ensure_empty};
 use crate::ensure;
 use crate::thread_bodies::{receive_once, serve_increments};
-use crate::threads::{BOARD, start, yield_times, yield_until};
+use crate::threads::{BOARD, create, start, yield_times, yield_until};
 
 pub const TESTS: &[crate::harness::Test] = tests![
     send_meets_a_waiting_receiver,
@@ -24,6 +24,7 @@ pub const TESTS: &[crate::harness::Test] = tests![
     ipc_operations_need_their_rights,
     message_info_with_reserved_bits_or_source_3_is_invalid_argument,
     revoking_a_port_releases_its_waiters_with_invalid_descriptor,
+    send_moves_capabilities_into_the_receivers_slots,
 ];
 
 const PATIENCE: u64 = 200;
@@ -212,5 +213,73 @@ fn revoking_a_port_releases_its_waiters_with_invalid_descriptor(
         "the waiter got {}",
         CapabilityError::from_word(BOARD.value(0).wrapping_sub(1)).map_or("no error", |e| e.name())
     );
+    Ok(())
+}
+
+/// A message with a transfer count moves the capabilities named in the sender's
+/// `transfer_source_descriptors` into consecutive slots from the receiver's
+/// `transfer_destination_node`/`index`. The receiving thread is configured with the
+/// suite's own IPC buffer frame (root slot 6), so the main thread writes its
+/// receive-side fields before it waits.
+fn send_moves_capabilities_into_the_receivers_slots(context: &mut Context) -> TestResult {
+    let port = new_port(context)?;
+    let first = context.make_frame()?;
+    let second = context.make_frame()?;
+    let addresses = [
+        first.get_address().expect_ok("GET_ADDRESS")?,
+        second.get_address().expect_ok("GET_ADDRESS")?,
+    ];
+    let arrival = context
+        .slots
+        .allocate_consecutive(2)
+        .ok_or_else(|| Failure::new(format_args!("no 2 free slots")))?;
+    ensure!(
+        nun::ipc_buffer::set_transfer_destination(context.scratch.descriptor(), arrival),
+        "no IPC buffer"
+    );
+    BOARD.set_input(0, port.descriptor().as_word());
+    let thread = create(context, 0, receive_once, INIT_PRIORITY)?;
+    thread
+        .pcb
+        .configure(&Configuration::new().ipc_buffer(RootSlot::IpcBuffer.descriptor()))
+        .expect_ok("CONFIGURE of the IPC buffer")?;
+    thread.pcb.resume().expect_ok("RESUME")?;
+    yield_times(2);
+    port.send_with_capabilities(&[7], &[first.descriptor(), second.descriptor()], true)
+        .expect_ok("SEND with two capabilities")?;
+    ensure!(
+        yield_until(PATIENCE, || BOARD.counter(0) == 1),
+        "the receiver did not wake"
+    );
+    ensure!(
+        BOARD.value(0) == 0,
+        "RECEIVE failed with error {}",
+        BOARD.value(0) - 1
+    );
+    let info = MessageInfo::from_word(BOARD.output(0, 3))
+        .map_err(|_| Failure::new(format_args!("bad message_info {:#x}", BOARD.output(0, 3))))?;
+    ensure!(
+        info.transfer_count() == 2,
+        "transfer count {}",
+        info.transfer_count()
+    );
+    ensure_empty(
+        first.descriptor(),
+        "the first capability after it was moved",
+    )?;
+    ensure_empty(
+        second.descriptor(),
+        "the second capability after it was moved",
+    )?;
+    for (offset, expected) in addresses.iter().enumerate() {
+        let moved = context.scratch.slot(arrival + offset as u64).expect("fits");
+        let address = Frame::new(moved)
+            .get_address()
+            .expect_ok("GET_ADDRESS after the move")?;
+        ensure!(
+            address == *expected,
+            "slot {offset} holds the frame at {address:#x}"
+        );
+    }
     Ok(())
 }

@@ -3,9 +3,10 @@
 
 use a9n_abi::message_info::{FIRST_PAYLOAD_MR, IDENTIFIER_MR, MAX_MESSAGE_LENGTH, MESSAGE_INFO_MR};
 use a9n_abi::operation::IpcPortOperation;
-use a9n_abi::{CapabilityError, MessageInfo, MessageSource};
+use a9n_abi::{CapabilityError, Descriptor, MessageInfo, MessageSource};
 
 use crate::call::{CallResults, capability_call};
+use crate::ipc_buffer;
 
 /// A message as RECEIVE (or CALL's reply) delivered it.
 ///
@@ -69,9 +70,10 @@ capability_handle! {
 fn message_arguments(
     block: bool,
     payload: &[u64],
+    transfer_count: usize,
     arguments: &mut [u64; MAX_MESSAGE_LENGTH + 2],
 ) -> Result<usize, CapabilityError> {
-    let info = MessageInfo::new(block, payload.len(), 0, MessageSource::Normal)
+    let info = MessageInfo::new(block, payload.len(), transfer_count, MessageSource::Normal)
         .map_err(|_| CapabilityError::InvalidArgument)?;
     arguments[0] = info.as_word();
     arguments[2..2 + payload.len()].copy_from_slice(payload);
@@ -85,8 +87,21 @@ impl IpcPort {
         block: bool,
         payload: &[u64],
     ) -> Result<ReceivedMessage, CapabilityError> {
+        self.message_operation_with(operation, block, payload, &[])
+    }
+
+    fn message_operation_with(
+        self,
+        operation: IpcPortOperation,
+        block: bool,
+        payload: &[u64],
+        capabilities: &[Descriptor],
+    ) -> Result<ReceivedMessage, CapabilityError> {
+        if !capabilities.is_empty() && !ipc_buffer::set_transfer_sources(capabilities) {
+            return Err(CapabilityError::InvalidArgument);
+        }
         let mut arguments = [0; MAX_MESSAGE_LENGTH + 2];
-        let length = message_arguments(block, payload, &mut arguments)?;
+        let length = message_arguments(block, payload, capabilities.len(), &mut arguments)?;
         capability_call(self.descriptor(), operation.as_word(), &arguments[..length])
             .map(|results| ReceivedMessage { results })
     }
@@ -98,6 +113,22 @@ impl IpcPort {
     /// The kernel's error.
     pub fn send(self, payload: &[u64], block: bool) -> Result<(), CapabilityError> {
         self.message_operation(IpcPortOperation::Send, block, payload)
+            .map(|_| ())
+    }
+
+    /// SEND that also moves `capabilities` (at most 15, resolved in the caller's root
+    /// node) to the receiver, through the IPC buffer's transfer fields. Needs WRITE.
+    ///
+    /// # Errors
+    /// The kernel's error; `INVALID_ARGUMENT` without calling it for more than 15
+    /// capabilities or without an IPC buffer.
+    pub fn send_with_capabilities(
+        self,
+        payload: &[u64],
+        capabilities: &[Descriptor],
+        block: bool,
+    ) -> Result<(), CapabilityError> {
+        self.message_operation_with(IpcPortOperation::Send, block, payload, capabilities)
             .map(|_| ())
     }
 
