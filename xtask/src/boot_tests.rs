@@ -62,7 +62,7 @@ enum Breakage {
     KernelNotElf,
 }
 
-const BOOT_TESTS: [BootTest; 7] = [
+const BOOT_TESTS: [BootTest; 8] = [
     BootTest {
         name: "boot-banner",
         kernel_features: &[],
@@ -128,6 +128,17 @@ const BOOT_TESTS: [BootTest; 7] = [
     BootTest {
         name: "kernel-test-suite",
         kernel_features: &[],
+        init_program: InitProgram::KernelTestSuite,
+        breakage: Breakage::None,
+        expectation: Expectation {
+            exit_code: test_exit::SUCCESS,
+            stop_marker: None,
+            log_contains: &[KERNEL_TESTS_PREFIX, " passed, 0 failed"],
+        },
+    },
+    BootTest {
+        name: "kernel-test-suite-without-fastpath",
+        kernel_features: &["no-fastpath"],
         init_program: InitProgram::KernelTestSuite,
         breakage: Breakage::None,
         expectation: Expectation {
@@ -218,7 +229,7 @@ fn record_self_checks(log: &str, summary: &mut Summary) {
 /// Adds one result per test line of the kernel test suite
 /// (`test NAME ... ok` or `test NAME ... FAILED: reason`), and one for its closing
 /// line, which must report 0 failed.
-fn record_kernel_tests(log: &str, summary: &mut Summary) {
+fn record_kernel_tests(log: &str, variant: &str, summary: &mut Summary) {
     for line in log.lines() {
         if let Some((name, result)) = line
             .strip_prefix("test ")
@@ -229,14 +240,14 @@ fn record_kernel_tests(log: &str, summary: &mut Summary) {
                 Some(reason) => Err(reason.to_owned()),
                 None => Err(format!("unexpected result {result:?}")),
             };
-            summary.record(&format!("kernel test {name}"), outcome);
+            summary.record(&format!("kernel test {name}{variant}"), outcome);
         }
     }
     let closing = log
         .lines()
         .rfind(|line| line.starts_with(KERNEL_TESTS_PREFIX) && line.contains(" passed, "));
     summary.record(
-        "kernel test suite reports `kernel tests: N passed, 0 failed`",
+        &format!("kernel test suite reports `kernel tests: N passed, 0 failed`{variant}"),
         match closing {
             Some(line) if line.ends_with(" passed, 0 failed") => Ok(()),
             Some(line) => Err(line.to_owned()),
@@ -314,7 +325,12 @@ fn run_one(root: &Path, emulator: &Emulator, test: &BootTest, summary: &mut Summ
         record_self_checks(&outcome.log, summary);
     }
     if test.init_program == InitProgram::KernelTestSuite {
-        record_kernel_tests(&outcome.log, summary);
+        let variant = if test.kernel_features.contains(&"no-fastpath") {
+            " (no fastpath)"
+        } else {
+            ""
+        };
+        record_kernel_tests(&outcome.log, variant, summary);
     }
     if test.name == "boot-banner" {
         let banner = crate::serial_log::line_starting_with(&outcome.log, BANNER_PREFIX);
