@@ -191,3 +191,15 @@ pub extern "C" fn emulated_kernel_call(index: u64) -> ! {
     BOARD.values[slot(index)].store(1, Ordering::SeqCst);
     stop(index)
 }
+
+/// CALLs the IPC port in its input word with payload [5, 6] and reports the reply
+/// (or the error in value: error + 1), then stops.
+pub extern "C" fn call_once(index: u64) -> ! {
+    let port = nun::capability::IpcPort::new(input_descriptor(index));
+    match port.call(&[5, 6]) {
+        Ok(reply) => report_message(index, &reply),
+        Err(error) => BOARD.values[slot(index)].store(error.as_word() + 1, Ordering::SeqCst),
+    }
+    BOARD.counters[slot(index)].fetch_add(1, Ordering::SeqCst);
+    stop(index)
+}

@@ -13,7 +13,7 @@ use nun::capability::{Configuration, Frame, IpcPort};
 use crate::check::{Expect, Failure, TestResult, expect_error};
 use crate::context::{Context, ensure_empty};
 use crate::ensure;
-use crate::thread_bodies::{receive_once, serve_increments};
+use crate::thread_bodies::{call_once, receive_once, serve_increments};
 use crate::threads::{BOARD, create, start, yield_times, yield_until};
 
 pub const TESTS: &[crate::harness::Test] = tests![
@@ -25,6 +25,11 @@ pub const TESTS: &[crate::harness::Test] = tests![
     message_info_with_reserved_bits_or_source_3_is_invalid_argument,
     revoking_a_port_releases_its_waiters_with_invalid_descriptor,
     send_moves_capabilities_into_the_receivers_slots,
+    transfer_into_an_occupied_slot_moves_nothing_but_delivers_the_message,
+    non_blocking_send_or_receive_without_a_partner_is_illegal_operation,
+    reply_without_a_caller_is_illegal_operation,
+    reply_needs_no_right,
+    receiver_without_an_ipc_buffer_gets_at_most_6_words,
 ];
 
 const PATIENCE: u64 = 200;
@@ -281,5 +286,138 @@ fn send_moves_capabilities_into_the_receivers_slots(context: &mut Context) -> Te
             "slot {offset} holds the frame at {address:#x}"
         );
     }
+    Ok(())
+}
+
+/// [section 12] all capabilities move or none does: with a destination slot
+/// occupied, the message arrives with transfer count 0 and the sender keeps them.
+fn transfer_into_an_occupied_slot_moves_nothing_but_delivers_the_message(
+    context: &mut Context,
+) -> TestResult {
+    let port = new_port(context)?;
+    let frame = context.make_frame()?;
+    let occupied = context.make(CapabilityType::Frame, 12)?;
+    ensure!(
+        nun::ipc_buffer::set_transfer_destination(context.scratch.descriptor(), occupied.index),
+        "no IPC buffer"
+    );
+    BOARD.set_input(0, port.descriptor().as_word());
+    let thread = create(context, 0, receive_once, INIT_PRIORITY)?;
+    thread
+        .pcb
+        .configure(&Configuration::new().ipc_buffer(RootSlot::IpcBuffer.descriptor()))
+        .expect_ok("CONFIGURE of the IPC buffer")?;
+    thread.pcb.resume().expect_ok("RESUME")?;
+    yield_times(2);
+    port.send_with_capabilities(&[9], &[frame.descriptor()], true)
+        .expect_ok("SEND with a capability")?;
+    ensure!(
+        yield_until(PATIENCE, || BOARD.counter(0) == 1),
+        "the receiver did not wake"
+    );
+    ensure!(BOARD.output(0, 0) == 9, "payload {:#x}", BOARD.output(0, 0));
+    let info = MessageInfo::from_word(BOARD.output(0, 3))
+        .map_err(|_| Failure::new(format_args!("bad message_info {:#x}", BOARD.output(0, 3))))?;
+    ensure!(
+        info.transfer_count() == 0,
+        "transfer count {}",
+        info.transfer_count()
+    );
+    frame
+        .get_address()
+        .expect_ok("GET_ADDRESS of the frame the sender kept")?;
+    Ok(())
+}
+
+/// [section 12] with the block bit clear and no partner waiting, SEND and RECEIVE
+/// fail with ILLEGAL_OPERATION and change nothing.
+fn non_blocking_send_or_receive_without_a_partner_is_illegal_operation(
+    context: &mut Context,
+) -> TestResult {
+    let port = new_port(context)?;
+    expect_error(
+        port.send(&[1], false),
+        CapabilityError::IllegalOperation,
+        "non-blocking SEND without a receiver",
+    )?;
+    expect_error(
+        port.receive(false),
+        CapabilityError::IllegalOperation,
+        "non-blocking RECEIVE without a sender",
+    )?;
+    // Nothing was queued: a receiver started now still waits.
+    start_receiver(context, port, receive_once)?;
+    ensure!(
+        BOARD.counter(0) == 0,
+        "a refused SEND was delivered after all"
+    );
+    Ok(())
+}
+
+/// [section 12] REPLY with no caller to reply to is ILLEGAL_OPERATION.
+fn reply_without_a_caller_is_illegal_operation(context: &mut Context) -> TestResult {
+    let port = new_port(context)?;
+    expect_error(
+        port.reply(&[1]),
+        CapabilityError::IllegalOperation,
+        "REPLY without a caller",
+    )
+}
+
+/// REPLY's authority is the reply state in the caller: a capability without any
+/// right serves.
+fn reply_needs_no_right(context: &mut Context) -> TestResult {
+    let port = new_port(context)?;
+    let no_rights = IpcPort::new(context.mint(port.descriptor(), Rights::NONE)?.descriptor);
+    BOARD.set_input(0, port.descriptor().as_word());
+    start(context, 0, call_once, INIT_PRIORITY)?;
+    let request = port.receive(true).expect_ok("RECEIVE of the CALL")?;
+    ensure!(
+        request.payload(0) == 5 && request.payload(1) == 6,
+        "request {} {}",
+        request.payload(0),
+        request.payload(1)
+    );
+    no_rights
+        .reply(&[50])
+        .expect_ok("REPLY through a capability without rights")?;
+    ensure!(
+        yield_until(PATIENCE, || BOARD.counter(0) == 1),
+        "the caller did not wake"
+    );
+    ensure!(
+        BOARD.value(0) == 0,
+        "CALL failed with error {}",
+        BOARD.value(0) - 1
+    );
+    ensure!(BOARD.output(0, 0) == 50, "reply {}", BOARD.output(0, 0));
+    ensure!(
+        BOARD.output(0, 2) == 0,
+        "a reply's identifier is {:#x}",
+        BOARD.output(0, 2)
+    );
+    Ok(())
+}
+
+/// [section 12] a receiver without an IPC buffer gets the 6 payload words that fit
+/// in registers, and the delivered message_info says 6.
+fn receiver_without_an_ipc_buffer_gets_at_most_6_words(context: &mut Context) -> TestResult {
+    let port = new_port(context)?;
+    start_receiver(context, port, receive_once)?;
+    let payload = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+    port.send(&payload, true).expect_ok("SEND of 10 words")?;
+    ensure!(
+        yield_until(PATIENCE, || BOARD.counter(0) == 1),
+        "the receiver did not wake"
+    );
+    let info = MessageInfo::from_word(BOARD.output(0, 3))
+        .map_err(|_| Failure::new(format_args!("bad message_info {:#x}", BOARD.output(0, 3))))?;
+    ensure!(info.length() == 6, "delivered length {}", info.length());
+    ensure!(
+        BOARD.output(0, 0) == 10 && BOARD.output(0, 1) == 11,
+        "payload {} {}",
+        BOARD.output(0, 0),
+        BOARD.output(0, 1)
+    );
     Ok(())
 }

@@ -20,6 +20,7 @@ pub const TESTS: &[crate::harness::Test] = tests![
     wait_blocks_until_notified,
     notification_operations_need_their_rights,
     bound_notification_wakes_a_receiving_thread,
+    bound_notification_pending_before_receive_is_delivered_at_once,
 ];
 
 const PATIENCE: u64 = 200;
@@ -162,6 +163,42 @@ fn bound_notification_wakes_a_receiving_thread(context: &mut Context) -> TestRes
         BOARD.output(0, 2) == 0b1010,
         "bits {:#x}",
         BOARD.output(0, 2)
+    );
+    Ok(())
+}
+
+/// Bits already pending on a thread's bound notification port are delivered by its
+/// next RECEIVE at once, as a NOTIFICATION message.
+fn bound_notification_pending_before_receive_is_delivered_at_once(
+    context: &mut Context,
+) -> TestResult {
+    let port = new_port(context)?;
+    let notification = new_notification_port(context)?;
+    let sender = notifier(context, notification, 0b11)?;
+    BOARD.set_input(0, port.descriptor().as_word());
+    let thread = create(context, 0, receive_once, INIT_PRIORITY)?;
+    thread
+        .pcb
+        .configure(&Configuration::new().notification_port(notification.descriptor()))
+        .expect_ok("CONFIGURE of the bound notification port")?;
+    sender.notify().expect_ok("NOTIFY")?;
+    thread.pcb.resume().expect_ok("RESUME")?;
+    ensure!(
+        yield_until(PATIENCE, || BOARD.counter(0) == 1),
+        "RECEIVE did not return"
+    );
+    let info = MessageInfo::from_word(BOARD.output(0, 3))
+        .map_err(|_| Failure::new(format_args!("bad message_info {:#x}", BOARD.output(0, 3))))?;
+    ensure!(
+        info.source() == MessageSource::Notification,
+        "source {:?}",
+        info.source()
+    );
+    ensure!(BOARD.output(0, 2) == 0b11, "bits {:#x}", BOARD.output(0, 2));
+    let left = notification.poll().expect_ok("POLL")?;
+    ensure!(
+        left == 0,
+        "the delivered bits are still pending ({left:#x})"
     );
     Ok(())
 }
