@@ -12,6 +12,8 @@ struct Table {
     roots: [u64; ADDRESS_SPACE_LIMIT],
     /// Generation per id.
     generations: [u32; ADDRESS_SPACE_LIMIT],
+    /// Ids whose TLB entries must go at the next load (PCIDs only).
+    pending_flush: [bool; ADDRESS_SPACE_LIMIT],
     /// Ids in use.
     used: usize,
 }
@@ -19,6 +21,7 @@ struct Table {
 static TABLE: Mutex<Table> = Mutex::new(Table {
     roots: [0; ADDRESS_SPACE_LIMIT],
     generations: [0; ADDRESS_SPACE_LIMIT],
+    pending_flush: [false; ADDRESS_SPACE_LIMIT],
     used: 0,
 });
 
@@ -35,6 +38,8 @@ pub fn allocate(root: u64) -> Option<u64> {
     let mut table = TABLE.lock();
     let id = table.roots.iter().position(|&entry| entry == 0)?;
     table.roots[id] = root;
+    // A recycled id (and so PCID) may still have TLB entries of its last owner.
+    table.pending_flush[id] = true;
     table.used += 1;
     Some(VALID | u64::from(table.generations[id]) << 32 | id as u64)
 }
@@ -64,4 +69,19 @@ pub fn root_of(token: u64) -> Option<u64> {
         && table.roots[id] != 0
         && u64::from(table.generations[id]) == (token >> 32) & 0x7fff_ffff)
         .then(|| table.roots[id])
+}
+
+/// Asks for the TLB entries of `token`'s address space to be dropped at its next
+/// load.
+pub fn request_flush(token: u64) {
+    let id = (token & 0xffff_ffff) as usize;
+    if id < ADDRESS_SPACE_LIMIT {
+        TABLE.lock().pending_flush[id] = true;
+    }
+}
+
+/// Whether `token`'s address space must drop its TLB entries now (and clears it).
+pub fn take_pending_flush(token: u64) -> bool {
+    let id = (token & 0xffff_ffff) as usize;
+    token != 0 && id < ADDRESS_SPACE_LIMIT && core::mem::take(&mut TABLE.lock().pending_flush[id])
 }

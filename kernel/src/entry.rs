@@ -83,7 +83,7 @@ fn switch_to(thread: Thread) -> bool {
         scheduler::suspend(thread);
         return false;
     };
-    paging::load_address_space(address_space.object);
+    paging::load_address_space(address_space.object, address_space.data[0]);
     cpu_local::prepare_thread(thread.context_end(), thread.fs_base(), thread.gs_base());
     fpu::prepare_for(thread);
     true

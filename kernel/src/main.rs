@@ -93,6 +93,7 @@ pub extern "C" fn kernel_main(boot_info_physical: u64) -> ! {
             "cannot build the kernel page tables: {error:?}"
         )),
     };
+    paging::enable_process_context_identifiers(&features);
     let fpu_state = fpu::init(&features);
     if u64::from(fpu_state.save_area_size) > thread::layout::FPU_AREA_CAPACITY {
         fatal(format_args!(

@@ -76,7 +76,14 @@ pub fn unmap(capability: &Capability) {
         && let Some(entry) = user_page_tables::entry_address(root, virtual_address, level)
     {
         let is_table = capability.object_type == CapabilityType::PageTable;
-        user_page_tables::clear_entry_if(root, entry, capability.object, virtual_address, is_table);
+        user_page_tables::clear_entry_if(
+            root,
+            token,
+            entry,
+            capability.object,
+            virtual_address,
+            is_table,
+        );
     }
     if capability.object_type == CapabilityType::PageTable {
         user_page_tables::clear_table(capability.object);

@@ -113,6 +113,7 @@ pub fn set_frame_entry(
 /// points at `object`, and forgets the translation. Returns whether it did.
 pub fn clear_entry_if(
     root: u64,
+    token: u64,
     entry_address: u64,
     object: u64,
     virtual_address: u64,
@@ -124,9 +125,9 @@ pub fn clear_entry_if(
     }
     write_word(entry_address, 0);
     if whole_space {
-        paging::flush_address_space(root);
+        paging::flush_address_space(root, token);
     } else {
-        paging::flush_page(root, virtual_address);
+        paging::flush_page(root, token, virtual_address);
     }
     true
 }

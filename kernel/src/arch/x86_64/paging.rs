@@ -4,7 +4,7 @@
 //! writable and executable at once), guard pages below the kernel stacks left
 //! unmapped, and nothing else: the loader's identity map is gone once these load.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use a9n_abi::boot::{DIRECT_MAP_BASE, KernelImage, PAGE_SIZE};
 use a9n_core::physical_memory::PhysicalMemory;
@@ -266,22 +266,67 @@ static KERNEL_ROOT: AtomicU64 = AtomicU64::new(0);
 /// First PML4 entry of the kernel half.
 const KERNEL_HALF_FIRST_ENTRY: u64 = 256;
 
+/// Whether process-context identifiers are on (CR4.PCIDE): then every address
+/// space keeps its own TLB entries across switches, tagged with a PCID derived from
+/// its address-space id, and TLB invalidation for a space that is not loaded is
+/// deferred to its next load. TCG has no PCID, so the other branch is the one the
+/// tests run; both are kept.
+static PCID_ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// CR3 bit that keeps the TLB entries of the loaded PCID.
+const CR3_NO_FLUSH: u64 = 1 << 63;
+
+/// Turns PCIDs on when the processor has them (CR3's PCID is 0 at this point, as
+/// setting CR4.PCIDE requires).
+pub fn enable_process_context_identifiers(features: &Features) {
+    if features.pcid {
+        // SAFETY: the CPU supports PCID and the current CR3 has PCID 0.
+        unsafe { Cr4::update(|flags| flags.insert(Cr4Flags::PCID)) };
+        PCID_ENABLED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The PCID of the address space with token `token` (the kernel's own is 0).
+const fn pcid_of(token: u64) -> u64 {
+    if token == 0 {
+        0
+    } else {
+        (token & 0xffff_ffff) % 4095 + 1
+    }
+}
+
 /// The PML4 currently loaded.
 #[must_use]
 pub fn current_root() -> u64 {
     Cr3::read_raw().0.start_address().as_u64()
 }
 
-/// Switches to the address space whose PML4 is at `root`, unless it is loaded.
-pub fn load_address_space(root: u64) {
-    if current_root() != root {
-        load_root(root);
+fn write_cr3(value: u64) {
+    // SAFETY: `value` is the physical address of a complete PML4 that maps the
+    // kernel half like every address space, plus PCID bits that are 0 unless PCIDs
+    // are enabled.
+    unsafe { core::arch::asm!("mov cr3, {0}", in(reg) value, options(nostack, preserves_flags)) };
+}
+
+/// Switches to the address space whose PML4 is at `root` (`token`: its id),
+/// unless it is loaded and has no deferred invalidation.
+pub fn load_address_space(root: u64, token: u64) {
+    if !PCID_ENABLED.load(Ordering::Relaxed) {
+        if current_root() != root {
+            write_cr3(root);
+        }
+        return;
     }
+    let flush = crate::address_space_ids::take_pending_flush(token);
+    if current_root() == root && !flush {
+        return;
+    }
+    write_cr3(root | pcid_of(token) | if flush { 0 } else { CR3_NO_FLUSH });
 }
 
 /// Switches to the kernel's own address space (nothing in the user half).
 pub fn load_kernel_address_space() {
-    load_address_space(KERNEL_ROOT.load(Ordering::Relaxed));
+    load_address_space(KERNEL_ROOT.load(Ordering::Relaxed), 0);
 }
 
 /// Copies the kernel half of the kernel's PML4 into a new address space's PML4.
@@ -293,18 +338,29 @@ pub fn copy_kernel_half(root: u64) {
     }
 }
 
-/// Forgets the translation of one page of the address space at `root` (nothing to
-/// do unless it is loaded: without PCID, switching CR3 flushes user translations).
-pub fn flush_page(root: u64, virtual_address: u64) {
+/// Forgets the translation of one page of the address space at `root`: at once if
+/// it is loaded; else, with PCIDs, at its next load (without PCIDs, switching CR3
+/// flushes user translations anyway).
+pub fn flush_page(root: u64, token: u64, virtual_address: u64) {
     if current_root() == root {
         x86_64::instructions::tlb::flush(x86_64::VirtAddr::new_truncate(virtual_address));
+    } else if PCID_ENABLED.load(Ordering::Relaxed) {
+        crate::address_space_ids::request_flush(token);
     }
 }
 
 /// Forgets every user translation of the address space at `root`.
-pub fn flush_address_space(root: u64) {
+pub fn flush_address_space(root: u64, token: u64) {
     if current_root() == root {
-        load_root(root);
+        write_cr3(
+            root | if PCID_ENABLED.load(Ordering::Relaxed) {
+                pcid_of(token)
+            } else {
+                0
+            },
+        );
+    } else if PCID_ENABLED.load(Ordering::Relaxed) {
+        crate::address_space_ids::request_flush(token);
     }
 }
 
