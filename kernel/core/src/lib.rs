@@ -4,10 +4,12 @@
 //! kernel calls into it, and every module is tested on the host with `cargo test`.
 #![no_std]
 
+pub mod acpi_madt;
 pub mod capability;
 pub mod capability_tree;
 pub mod descriptor_resolution;
 pub mod generic_conversion;
+pub mod irq_routing;
 pub mod physical_memory;
 pub mod ready_queues;
 pub mod wait_queue;
