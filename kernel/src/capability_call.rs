@@ -5,7 +5,6 @@
 use a9n_abi::capability_type::CapabilityType;
 use a9n_abi::error::CapabilityError;
 use a9n_abi::kernel_call::{CALL_FAILED, CALL_SUCCEEDED};
-use a9n_abi::operation::interrupt::{InterruptPortOperation, InterruptRegionOperation};
 use a9n_core::capability::Capability;
 use a9n_core::capability_tree::SlotAddress;
 use a9n_core::descriptor_resolution::resolve_capability;
@@ -60,26 +59,12 @@ fn dispatch(invocation: &mut Invocation) -> Result<(), CapabilityError> {
         CapabilityType::IoPort => objects::io_port::invoke(invocation),
         CapabilityType::IpcPort => objects::ipc_port::invoke(invocation),
         CapabilityType::NotificationPort => objects::notification_port::invoke(invocation),
-        CapabilityType::PageTable | CapabilityType::None => Err(CapabilityError::IllegalOperation),
-        object_type => {
-            // Interrupt objects (being written): a known operation number is
-            // not implemented yet, an unknown one is illegal as everywhere else.
-            let operation = invocation.operation;
-            let known = match object_type {
-                CapabilityType::InterruptRegion => {
-                    InterruptRegionOperation::from_word(operation).is_some()
-                }
-                CapabilityType::InterruptPort => {
-                    InterruptPortOperation::from_word(operation).is_some()
-                }
-                _ => false,
-            };
-            Err(if known {
-                CapabilityError::DebugUnimplemented
-            } else {
-                CapabilityError::IllegalOperation
-            })
-        }
+        CapabilityType::InterruptRegion => objects::interrupt::invoke_region(invocation),
+        CapabilityType::InterruptPort => objects::interrupt::invoke_port(invocation),
+        CapabilityType::PageTable
+        | CapabilityType::None
+        | CapabilityType::Debug
+        | CapabilityType::VirtualCpu => Err(CapabilityError::IllegalOperation),
     }
 }
 

@@ -5,9 +5,9 @@
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::arch::trap_frame::TrapFrame;
-use crate::arch::{apic, cpu_local, fpu, interrupts, paging, timer};
+use crate::arch::{apic, cpu_local, fpu, interrupts, io_apic, paging, timer};
 use crate::thread::{InternalSlot, Thread};
-use crate::{fault, kernel_call, kprintln, scheduler};
+use crate::{fault, interrupt_ports, kernel_call, kprintln, scheduler};
 
 /// Set while the CPU waits in the idle loop.
 static IDLE: AtomicBool = AtomicBool::new(false);
@@ -55,6 +55,7 @@ pub extern "C" fn user_interrupt_entry(frame: &mut TrapFrame) -> ! {
             }
         }
         vector if vector == u64::from(interrupts::SPURIOUS_VECTOR) => {}
+        vector if io_apic::gsi_of_vector(vector).is_some() => interrupt_ports::deliver(vector),
         _ => apic::end_of_interrupt(),
     }
     exit_to_user()

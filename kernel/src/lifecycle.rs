@@ -10,7 +10,7 @@ use a9n_core::descriptor_resolution::node_radix;
 use crate::arch::{fpu, paging};
 use crate::objects::notification_port;
 use crate::thread::{INTERNAL_SLOT_COUNT, InternalSlot, Thread};
-use crate::{address_space_ids, ipc, mapping, scheduler};
+use crate::{address_space_ids, interrupt_ports, ipc, mapping, scheduler};
 
 /// The kernel's [`ObjectLifecycle`].
 pub struct KernelLifecycle;
@@ -54,6 +54,11 @@ impl ObjectLifecycle for KernelLifecycle {
             }
             CapabilityType::NotificationPort => {
                 notification_port::finalise(capability.object);
+                interrupt_ports::notification_destroyed(capability.object);
+                None
+            }
+            CapabilityType::InterruptPort => {
+                interrupt_ports::destroy(capability.object);
                 None
             }
             _ => None,

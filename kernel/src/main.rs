@@ -19,6 +19,7 @@ mod entry;
 mod fastpath;
 mod fault;
 mod init_thread;
+mod interrupt_ports;
 mod ipc;
 mod kernel_call;
 mod lifecycle;
@@ -38,7 +39,9 @@ use a9n_abi::test_exit;
 use a9n_core::physical_memory::PhysicalMemory;
 use spin::Once;
 
-use crate::arch::{apic, boot_info, cpu, cpu_local, fpu, gdt, interrupts, paging, syscall, timer};
+use crate::arch::{
+    apic, boot_info, cpu, cpu_local, fpu, gdt, interrupts, io_apic, paging, syscall, timer,
+};
 
 /// The kernel's version, as printed in the banner.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -103,6 +106,7 @@ pub extern "C" fn kernel_main(boot_info_physical: u64) -> ! {
     }
     syscall::init();
     apic::init();
+    io_apic::init(info, &memory, &kernel_paging);
     timer::init();
     cpu::enable_interrupts();
 

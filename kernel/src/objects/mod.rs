@@ -4,6 +4,7 @@
 pub mod address_space;
 pub mod frame;
 pub mod generic;
+pub mod interrupt;
 pub mod io_port;
 pub mod ipc_port;
 pub mod node;

@@ -14,6 +14,7 @@ const APIC_BASE_MSR: u32 = 0x1b;
 const APIC_GLOBAL_ENABLE: u64 = 1 << 11;
 
 /// Register offsets.
+const LOCAL_APIC_ID: u64 = 0x20;
 const TASK_PRIORITY: u64 = 0x80;
 const END_OF_INTERRUPT: u64 = 0xb0;
 const SPURIOUS_INTERRUPT: u64 = 0xf0;
@@ -89,6 +90,12 @@ pub fn init() {
         SOFTWARE_ENABLE | u32::from(SPURIOUS_VECTOR),
     );
     write(TIMER_VECTOR_TABLE, MASKED);
+}
+
+/// This CPU's local APIC ID (xAPIC: bits 24..32 of the ID register).
+#[must_use]
+pub fn local_apic_id() -> u8 {
+    (read(LOCAL_APIC_ID) >> 24) as u8
 }
 
 /// Signals the end of the interrupt being handled.

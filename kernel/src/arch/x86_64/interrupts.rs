@@ -13,6 +13,9 @@ use super::{apic, exception_report, gdt, timer};
 
 /// Vector of the local APIC timer.
 pub const TIMER_VECTOR: u8 = 0x30;
+/// Vector of GSI 0 of the I/O APICs; GSI n arrives at this + n
+/// (`a9n_core::irq_routing::GSI_LIMIT` of them, so up to 0xbf).
+pub const DEVICE_VECTOR_BASE: u8 = 0x40;
 /// Vector the local APIC uses for spurious interrupts.
 pub const SPURIOUS_VECTOR: u8 = 0xff;
 /// Base vector of the (masked) legacy 8259 PICs; their spurious IRQ 7 and 15 land
@@ -113,6 +116,10 @@ pub extern "C" fn interrupt_dispatch(frame: &mut TrapFrame) {
             crate::entry::after_kernel_mode_interrupt(true);
         }
         SPURIOUS_VECTOR => {}
+        vector if super::io_apic::gsi_of_vector(u64::from(vector)).is_some() => {
+            crate::interrupt_ports::deliver(u64::from(vector));
+            crate::entry::after_kernel_mode_interrupt(false);
+        }
         vector if vector == LEGACY_PIC_BASE + 7 || vector == LEGACY_PIC_BASE + 15 => {}
         _ => {
             apic::end_of_interrupt();

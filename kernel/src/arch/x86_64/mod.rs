@@ -1,6 +1,7 @@
-//! x86_64: segmentation, interrupts, paging, the local APIC, time, FPU and the
-//! `syscall` entry.
+//! x86_64: segmentation, interrupts, paging, the local APIC, the I/O APICs (found
+//! through ACPI), time, FPU and the `syscall` entry.
 
+mod acpi_tables;
 pub mod apic;
 pub mod boot_info;
 pub mod cpu;
@@ -13,6 +14,7 @@ pub mod fpu;
 pub mod gdt;
 mod interrupt_entry;
 pub mod interrupts;
+pub mod io_apic;
 pub mod object_memory;
 pub mod paging;
 pub mod port_io;
