@@ -49,18 +49,36 @@ impl Failure {
         Self { _private: () }
     }
 
-    /// Prints the message on the debug console.
-    pub fn print(&self) {
+    /// A copy of the message, which outlives the next failure.
+    pub fn message(&self) -> Message {
         let length = MESSAGE_LENGTH.load(Ordering::Relaxed);
-        let mut text = [0u8; MESSAGE_CAPACITY];
-        for (byte, stored) in text.iter_mut().zip(&MESSAGE[..length]) {
+        let mut message = Message {
+            text: [0; MESSAGE_CAPACITY],
+            length,
+        };
+        for (byte, stored) in message.text.iter_mut().zip(&MESSAGE[..length]) {
             *byte = stored.load(Ordering::Relaxed);
         }
+        message
+    }
+
+    /// Prints the message on the debug console.
+    pub fn print(&self) {
+        nun::debug_print!("{}", self.message());
+    }
+}
+
+/// A copy of a failure's message.
+pub struct Message {
+    text: [u8; MESSAGE_CAPACITY],
+    length: usize,
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Only whole characters were stored.
-        nun::debug_print!(
-            "{}",
-            core::str::from_utf8(&text[..length]).unwrap_or("(unprintable)")
-        );
+        formatter
+            .write_str(core::str::from_utf8(&self.text[..self.length]).unwrap_or("(unprintable)"))
     }
 }
 

@@ -152,8 +152,18 @@ fn tear_down(context: &mut Context) -> TestResult {
 fn run_one(info: &'static InitInfo, parent: ParentGeneric, test: &Test) -> TestResult {
     let mut context = set_up(info, parent)?;
     let outcome = (test.run)(&mut context);
-    let cleanup = tear_down(&mut context);
-    outcome.and(cleanup)
+    // Keep the test's message: the teardown may make a failure of its own.
+    let test_message = outcome.as_ref().err().map(Failure::message);
+    match (tear_down(&mut context), test_message) {
+        (cleanup, None) => cleanup,
+        (Ok(()), Some(_)) => outcome,
+        (Err(cleanup), Some(message)) => {
+            let cleanup_message = cleanup.message();
+            Err(Failure::new(format_args!(
+                "{message}; then {cleanup_message}"
+            )))
+        }
+    }
 }
 
 /// Runs every test of `groups`, printing one line per test, and returns the counts
