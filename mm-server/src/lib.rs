@@ -1,3 +1,21 @@
 //! `mm-server`: the policy logic of KOITO's memory server, with no system calls so
-//! that it is tested on the host. The server binary (IPC loop) drives it.
+//! that all of it is tested on the host. The server binary (the IPC loop, added
+//! later) owns the capabilities and carries out what these modules decide.
+//!
+//! | module | job |
+//! |---|---|
+//! | [`buddy_allocator`] | physical blocks from many Generics: buddy split (CONVERT) and merge (REVOKE) |
+//! | [`slab`] | small kernel objects packed into slab Generics, reused by revoke and reconvert |
+//!
+//! **Memory for metadata.** The modules use `alloc` (`BTreeMap`, `BTreeSet`,
+//! `Vec`): the amount of bookkeeping grows with the memory managed, which a fixed
+//! capacity cannot foresee. The server binary provides the global allocator over a
+//! heap it maps for itself; every structure is bounded by limits the server
+//! enforces (regions per address space, address spaces, frames in physical memory),
+//! so the heap can be sized for them.
 #![no_std]
+
+extern crate alloc;
+
+pub mod buddy_allocator;
+pub mod slab;
