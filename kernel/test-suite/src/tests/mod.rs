@@ -16,6 +16,7 @@ mod faults;
 mod frame;
 mod generic;
 mod init_protocol;
+mod interrupts;
 mod io_port;
 mod ipc;
 mod kernel_calls;
@@ -47,6 +48,7 @@ pub const GROUPS: &[&[Test]] = &[
     ipc::TESTS,
     notification::TESTS,
     faults::TESTS,
+    interrupts::TESTS,
     robustness::TESTS,
 ];
 
