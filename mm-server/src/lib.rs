@@ -6,6 +6,8 @@
 //! |---|---|
 //! | [`buddy_allocator`] | physical blocks from many Generics: buddy split (CONVERT) and merge (REVOKE) |
 //! | [`slab`] | small kernel objects packed into slab Generics, reused by revoke and reconvert |
+//! | [`region`] | one region: range, permissions, kind (anonymous, stack, shared, device, file) |
+//! | [`region_map`] | the regions of one address space: map, unmap, protect, brk, stack growth |
 //!
 //! **Memory for metadata.** The modules use `alloc` (`BTreeMap`, `BTreeSet`,
 //! `Vec`): the amount of bookkeeping grows with the memory managed, which a fixed
@@ -18,4 +20,6 @@
 extern crate alloc;
 
 pub mod buddy_allocator;
+pub mod region;
+pub mod region_map;
 pub mod slab;
