@@ -17,8 +17,8 @@ use nun::window;
 
 /// Root slot of the node that holds everything made here.
 const WORK_NODE_SLOT: u64 = 11;
-/// Radix of that node (64 slots).
-pub const WORK_NODE_RADIX: u32 = 6;
+/// Radix of that node (512 slots: init's image, with its heap, is a few hundred pages).
+pub const WORK_NODE_RADIX: u32 = 9;
 /// Where thread stacks go in the child (one page each, 64 KiB apart).
 const STACK_BASE: u64 = 0x0000_7000_0000_0000;
 /// The page shared by init and the child.
@@ -59,7 +59,7 @@ pub struct ChildSpace {
     /// The node holding its capabilities (also its threads' root node).
     pub work: Node,
     /// Free slots of that node.
-    pub slots: SlotAllocator<1>,
+    pub slots: SlotAllocator<8>,
     /// Where its objects come from.
     pub generic: Generic,
     /// The IPC buffer frame its threads share.
@@ -151,7 +151,7 @@ impl ChildSpace {
                 .ok_or(ChildError::Resources("bad work slot"))?,
             WORK_NODE_RADIX,
         );
-        let slots = SlotAllocator::<1>::new(work, 0, work.slot_count())
+        let slots = SlotAllocator::<8>::new(work, 0, work.slot_count())
             .map_err(|_| ChildError::Resources("slot allocator"))?;
         let mut child = Self {
             space: AddressSpace::new(Descriptor::ROOT_NODE),

@@ -7,10 +7,16 @@
 #![no_std]
 #![no_main]
 
+extern crate alloc;
+
 mod child_space;
+mod elf_image;
 mod fault_resolver;
+mod memory_server;
+mod object_factory;
 mod ping_pong;
 mod second_address_space;
+mod server_launcher;
 
 use a9n_abi::InitInfo;
 use a9n_abi::init::RootSlot;
@@ -19,6 +25,10 @@ use nun::capability::ProcessControlBlock;
 use crate::child_space::{ChildError, ChildSpace};
 
 nun::init_entry!(main);
+
+/// Init's heap (ELF parsing of boot modules).
+#[global_allocator]
+static HEAP: nun::heap::StaticHeap<{ 512 * 1024 }> = nun::heap::StaticHeap::new();
 
 fn demonstrations(info: &InitInfo) -> Result<(), ChildError> {
     let mut child = ChildSpace::build(info)?;
@@ -49,6 +59,23 @@ fn main(info: &'static InitInfo) {
     );
     if let Err(error) = demonstrations(info) {
         nun::debug_println!("init: a demonstration failed: {error}");
+    }
+    if memory_server::present(info) {
+        match memory_server::launch(info) {
+            Ok(server) => nun::debug_println!(
+                "init: started {} (thread {:#x}) with every Generic",
+                memory_server::MODULE,
+                server.thread.descriptor().as_word()
+            ),
+            Err(error) => {
+                nun::debug_println!("init: cannot start {}: {error}", memory_server::MODULE)
+            }
+        }
+    } else {
+        nun::debug_println!(
+            "init: no {} boot module in this image",
+            memory_server::MODULE
+        );
     }
     nun::debug_println!("init: nothing more to start yet; init waits");
     // Stop this thread so the processor idles instead of spinning.

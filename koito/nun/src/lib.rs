@@ -13,12 +13,14 @@
 //! | [`thread`] | stacks and entry points for threads in the program's address space |
 //! | [`window`] | a virtual range no Rust object uses, to look into mapped frames |
 //! | [`debug_console`] | `debug_print!` / `debug_println!` through the DEBUG call |
+//! | [`timed_call`] | kernel calls timed with the TSC, and server loops, for benchmarks |
 //!
 //! **Layers.** [`kernel_call`], [`ipc_buffer`], [`init_info`], [`window`],
-//! [`thread`] and the start-up code of [`start`] are the lowest layer: the only
-//! places with `unsafe` code and inline assembly (`syscall` lives in
-//! [`kernel_call`] alone), each unsafe block with its `SAFETY` argument. Everything above them, and every program written with Nun, is
-//! safe Rust.
+//! [`thread`], [`timed_call`] and the start-up code of [`start`] are the lowest
+//! layer: the only places with `unsafe` code and inline assembly (`syscall` lives
+//! in [`kernel_call`], and in [`timed_call`] for benchmarks), each unsafe block with
+//! its `SAFETY` argument. Everything above them, and every program written with
+//! Nun, is safe Rust.
 //!
 //! A minimal initial program:
 //!
@@ -44,13 +46,16 @@
 pub mod call;
 pub mod capability;
 pub mod debug_console;
+pub mod heap;
 pub mod init_info;
 pub mod ipc_buffer;
 pub mod kernel_call;
 pub mod mapping;
+pub mod server_start;
 pub mod slot_allocator;
 pub mod start;
 pub mod thread;
 pub mod window;
+pub mod window_bytes;
 
 pub use a9n_abi::InitInfo;

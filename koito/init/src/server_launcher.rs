@@ -1,0 +1,251 @@
+//! Starting a server from an ELF boot module, in its own address space with its own
+//! root node (the layout of `nun::server_start`): its segments are copied into
+//! fresh frames, it gets an IPC buffer and the capabilities its launcher gives it,
+//! and it starts at its entry point with the IPC buffer address and one argument.
+
+use a9n_abi::boot::PAGE_SIZE;
+use a9n_abi::init::RootSlot;
+use a9n_abi::paging::MapAttributes;
+use a9n_abi::{CapabilityType, Descriptor, InitInfo, Register};
+use nun::capability::{AddressSpace, Configuration, Node, ProcessControlBlock};
+use nun::server_start::{SERVER_IPC_BUFFER_ADDRESS, SERVER_ROOT_RADIX, ServerSlot};
+use nun::window;
+
+use crate::child_space::{ChildError, READ_WRITE, kernel};
+use crate::elf_image::{self, ElfImage};
+use crate::object_factory::ObjectFactory;
+
+/// Where init maps a module to read it.
+const MODULE_WINDOW: u64 = window::BASE + 0x1000_0000;
+/// Where init maps one page to fill it.
+const FILL_WINDOW: u64 = window::BASE + 0x0800_0000;
+/// Slots of a server's root node that are not handed out by its factory.
+const RESERVED_SLOTS: u64 = 16;
+
+/// A running server.
+pub struct Server {
+    /// Its thread.
+    pub thread: ProcessControlBlock,
+}
+
+/// What to give a server: a capability of init's and the server's root slot for it.
+pub struct Gift {
+    /// The capability, as init names it.
+    pub source: Descriptor,
+    /// The slot in the server's root node (>= `nun::server_start::FIRST_GIVEN_SLOT`).
+    pub slot: u64,
+    /// Move it (init keeps nothing) rather than copy it.
+    pub moved: bool,
+}
+
+/// Maps the module's frames into init's window and reads its ELF description.
+fn read_module(
+    info: &InitInfo,
+    scratch: &mut ObjectFactory,
+    name: &str,
+) -> Result<(ElfImage, u64, u64), ChildError> {
+    let module = info
+        .module_descriptions()
+        .iter()
+        .find(|module| module_name(&module.name) == name)
+        .ok_or(ChildError::Resources("boot module not found"))?;
+    let modules = Node::new(
+        RootSlot::BootModuleNode.descriptor(),
+        info.boot_module_node_radix as u32,
+    );
+    let own = AddressSpace::new(RootSlot::AddressSpace.descriptor());
+    let pages = module.size.div_ceil(PAGE_SIZE);
+    for page in 0..pages {
+        let frame = modules
+            .slot(module.slot + page)
+            .ok_or(ChildError::Resources("bad module slot"))?;
+        scratch.map(
+            own,
+            frame,
+            MODULE_WINDOW + page * PAGE_SIZE,
+            MapAttributes::READ,
+            "module page",
+        )?;
+    }
+    let image = window_read(MODULE_WINDOW, module.size, elf_image::read)?
+        .map_err(|_| ChildError::Resources("the module is not a usable ELF executable"))?;
+    Ok((image, module.slot, pages))
+}
+
+fn window_read<R>(
+    address: u64,
+    length: u64,
+    read: impl FnOnce(&[u8]) -> R,
+) -> Result<R, ChildError> {
+    nun::window_bytes::with_bytes(address, length, read)
+        .ok_or(ChildError::Resources("outside the window"))
+}
+
+fn module_name(bytes: &[u8]) -> &str {
+    let end = bytes
+        .iter()
+        .position(|&byte| byte == 0)
+        .unwrap_or(bytes.len());
+    core::str::from_utf8(&bytes[..end]).unwrap_or("")
+}
+
+/// Copies one page of a segment into a fresh frame of the server and maps it there.
+fn load_page(
+    scratch: &mut ObjectFactory,
+    server: &mut ObjectFactory,
+    space: AddressSpace,
+    image_start: u64,
+    segment: &elf_image::Segment,
+    page: u64,
+) -> Result<(), ChildError> {
+    let own = AddressSpace::new(RootSlot::AddressSpace.descriptor());
+    let frame = server.make(CapabilityType::Frame, 12)?;
+    // The frame is named from init's root: server node slot descriptor.
+    scratch.map(
+        own,
+        frame.descriptor,
+        FILL_WINDOW,
+        READ_WRITE,
+        "fill window",
+    )?;
+    let page_start = segment.virtual_address & !(PAGE_SIZE - 1);
+    let page_address = page_start + page * PAGE_SIZE;
+    let file_start = segment.virtual_address;
+    let file_end = segment.virtual_address + segment.file_size;
+    nun::window_bytes::with_bytes_mut(FILL_WINDOW, PAGE_SIZE, |bytes| {
+        bytes.fill(0);
+        let from = page_address.max(file_start);
+        let to = (page_address + PAGE_SIZE).min(file_end);
+        if from < to {
+            let source = image_start + segment.file_offset + (from - file_start);
+            let _ = nun::window_bytes::with_bytes(source, to - from, |data| {
+                let offset = (from - page_address) as usize;
+                bytes[offset..offset + data.len()].copy_from_slice(data);
+            });
+        }
+    })
+    .ok_or(ChildError::Resources("fill window"))?;
+    kernel(
+        "unmap the fill window",
+        own.unmap(frame.descriptor, FILL_WINDOW),
+    )?;
+    let mut attributes = MapAttributes::READ;
+    if segment.writable {
+        attributes = attributes | MapAttributes::WRITE;
+    }
+    if segment.executable {
+        attributes = attributes | MapAttributes::EXECUTE;
+    }
+    server.map(
+        space,
+        frame.descriptor,
+        page_address,
+        attributes,
+        "segment page",
+    )
+}
+
+/// Starts the server in boot module `name`, with its root node in init's root slot
+/// `root_slot`, objects from `generic`'s factory `scratch` (whose node also takes
+/// init's own page tables for its windows).
+pub fn launch(
+    info: &InitInfo,
+    scratch: &mut ObjectFactory,
+    root_slot: u64,
+    name: &str,
+    gifts: &[Gift],
+    argument: u64,
+    priority: u64,
+) -> Result<Server, ChildError> {
+    let root = Node::new(RootSlot::RootNode.descriptor(), a9n_abi::init::ROOT_RADIX);
+    kernel(
+        "convert the server's node",
+        scratch.generic.convert(
+            CapabilityType::Node,
+            u64::from(SERVER_ROOT_RADIX),
+            1,
+            root.descriptor(),
+            root_slot,
+        ),
+    )?;
+    let node = Node::new(
+        root.slot(root_slot)
+            .ok_or(ChildError::Resources("bad root slot"))?,
+        SERVER_ROOT_RADIX,
+    );
+    let mut server = ObjectFactory::new(scratch.generic, node, RESERVED_SLOTS)?;
+    let slot = |own: ServerSlot| node.slot(own as u64).unwrap_or(Descriptor::ROOT_NODE);
+    let convert = |object_type: CapabilityType, specific: u64, index: ServerSlot| {
+        kernel(
+            "convert a server object",
+            scratch
+                .generic
+                .convert(object_type, specific, 1, node.descriptor(), index as u64),
+        )
+    };
+    convert(CapabilityType::AddressSpace, 0, ServerSlot::AddressSpace)?;
+    convert(
+        CapabilityType::ProcessControlBlock,
+        0,
+        ServerSlot::ProcessControlBlock,
+    )?;
+    convert(CapabilityType::Frame, 12, ServerSlot::IpcBuffer)?;
+    kernel(
+        "copy the server's node into itself",
+        node.copy(ServerSlot::RootNode as u64, node.descriptor()),
+    )?;
+    let space = AddressSpace::new(slot(ServerSlot::AddressSpace));
+
+    let (image, module_slot, module_pages) = read_module(info, scratch, name)?;
+    for segment in &image.segments {
+        let first = segment.virtual_address & !(PAGE_SIZE - 1);
+        let pages = (segment.virtual_address + segment.memory_size - first).div_ceil(PAGE_SIZE);
+        for page in 0..pages {
+            load_page(scratch, &mut server, space, MODULE_WINDOW, segment, page)?;
+        }
+    }
+    let own = AddressSpace::new(RootSlot::AddressSpace.descriptor());
+    let modules = Node::new(
+        RootSlot::BootModuleNode.descriptor(),
+        info.boot_module_node_radix as u32,
+    );
+    for page in 0..module_pages {
+        if let Some(frame) = modules.slot(module_slot + page) {
+            let _ = own.unmap(frame, MODULE_WINDOW + page * PAGE_SIZE);
+        }
+    }
+    server.map(
+        space,
+        slot(ServerSlot::IpcBuffer),
+        SERVER_IPC_BUFFER_ADDRESS,
+        READ_WRITE,
+        "server IPC buffer",
+    )?;
+
+    for gift in gifts {
+        let result = if gift.moved {
+            node.move_capability(gift.slot, gift.source)
+        } else {
+            node.copy(gift.slot, gift.source)
+        };
+        kernel("give a capability", result)?;
+    }
+
+    let thread = ProcessControlBlock::new(slot(ServerSlot::ProcessControlBlock));
+    let configuration = Configuration::new()
+        .address_space(space.descriptor())
+        .root_node(node.descriptor())
+        .ipc_buffer(slot(ServerSlot::IpcBuffer))
+        .instruction_pointer(image.entry)
+        .priority(priority);
+    kernel("configure the server", thread.configure(&configuration))?;
+    let mut registers = [0u64; Register::Rsi.index() + 1];
+    registers[Register::Rdi.index()] = SERVER_IPC_BUFFER_ADDRESS;
+    registers[Register::Rsi.index()] = argument;
+    kernel(
+        "write the server's arguments",
+        thread.write_registers(&registers),
+    )?;
+    kernel("resume the server", thread.resume())?;
+    Ok(Server { thread })
+}

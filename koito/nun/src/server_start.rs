@@ -1,0 +1,83 @@
+//! Start-up of a server launched by init (see `koito/init/src/server_launcher.rs`):
+//! the thread starts at the ELF entry with `RDI` = the address of its IPC buffer and
+//! `RSI` = one argument word from its launcher; [`server_entry!`](crate::server_entry)
+//! switches to a stack in the program's `.bss`, installs the IPC buffer and calls
+//! `main(argument)`.
+//!
+//! The server's root node (radix [`SERVER_ROOT_RADIX`]) holds its own objects in the
+//! slots of [`ServerSlot`] and the capabilities its launcher gives it from
+//! [`FIRST_GIVEN_SLOT`] on.
+
+use a9n_abi::Descriptor;
+
+/// Radix of a server's root node.
+pub const SERVER_ROOT_RADIX: u32 = 6;
+/// Where the launcher maps a server's IPC buffer.
+pub const SERVER_IPC_BUFFER_ADDRESS: u64 = 0x0000_7fff_fff0_0000;
+/// First root slot holding a capability the launcher gave.
+pub const FIRST_GIVEN_SLOT: u64 = 5;
+
+/// A server's own objects in its root node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerSlot {
+    /// Its PCB.
+    ProcessControlBlock = 1,
+    /// Its address space.
+    AddressSpace = 2,
+    /// Its root node.
+    RootNode = 3,
+    /// Its IPC buffer frame.
+    IpcBuffer = 4,
+}
+
+/// The descriptor of root slot `index` of a server.
+#[must_use]
+pub fn server_slot(index: u64) -> Descriptor {
+    Descriptor::root_slot(SERVER_ROOT_RADIX, index).unwrap_or(Descriptor::ROOT_NODE)
+}
+
+/// Called by `_start` of a server: installs the IPC buffer and runs `main`.
+pub extern "C" fn start_server(ipc_buffer: u64, argument: u64, main: extern "C" fn(u64) -> !) -> ! {
+    // SAFETY: the launcher maps a fresh 4 KiB frame at this address, read-write,
+    // for the server's whole life, and nothing else lives there.
+    if let Err(error) = unsafe { crate::ipc_buffer::install(ipc_buffer) } {
+        crate::debug_println!("server: bad IPC buffer {ipc_buffer:#x}: {error:?}");
+    }
+    main(argument)
+}
+
+/// Declares the entry point of a server launched by init:
+/// `nun::server_entry!(main);` with `fn main(argument: u64)`.
+#[macro_export]
+macro_rules! server_entry {
+    ($main:path) => {
+        #[unsafe(no_mangle)]
+        static mut NUN_INITIAL_STACK: $crate::start::InitialStack =
+            $crate::start::InitialStack([0; $crate::start::INITIAL_STACK_SIZE]);
+
+        // RDI (IPC buffer) and RSI (argument) pass through; RDX gets main.
+        core::arch::global_asm!(
+            ".section .text._start, \"ax\"",
+            ".global _start",
+            "_start:",
+            "lea rsp, [rip + NUN_INITIAL_STACK + {size}]",
+            "xor ebp, ebp",
+            "lea rdx, [rip + {main}]",
+            "call {start}",
+            "ud2",
+            size = const $crate::start::INITIAL_STACK_SIZE,
+            main = sym nun_program_main,
+            start = sym $crate::server_start::start_server,
+        );
+
+        extern "C" fn nun_program_main(argument: u64) -> ! {
+            $main(argument);
+            $crate::start::finish()
+        }
+
+        #[panic_handler]
+        fn nun_panic(info: &core::panic::PanicInfo<'_>) -> ! {
+            $crate::start::report_panic(info)
+        }
+    };
+}
