@@ -7,11 +7,13 @@
 use core::fmt;
 
 use a9n_abi::init::RootSlot;
-use a9n_abi::paging::{FrameSize, MapAttributes};
+use a9n_abi::paging::MapAttributes;
 use a9n_abi::{CapabilityError, CapabilityType, Descriptor, InitInfo};
-use nun::capability::{AddressSpace, Configuration, Frame, Generic, Node, ProcessControlBlock};
-use nun::mapping::{MappingError, map_frame};
-use nun::slot_allocator::{Slot, SlotAllocator};
+use nun::capability::{AddressSpace, Configuration, Generic, Node, ProcessControlBlock};
+use nun::mapping::MappingError;
+use nun::slot_allocator::Slot;
+
+use crate::object_factory::ObjectFactory;
 use nun::thread::{ThreadEntry, entry_address};
 use nun::window;
 
@@ -56,12 +58,9 @@ pub fn kernel<T>(what: &'static str, result: Result<T, CapabilityError>) -> Resu
 pub struct ChildSpace {
     /// Its address space.
     pub space: AddressSpace,
-    /// The node holding its capabilities (also its threads' root node).
-    pub work: Node,
-    /// Free slots of that node.
-    pub slots: SlotAllocator<8>,
-    /// Where its objects come from.
-    pub generic: Generic,
+    /// Where its objects come from and go: the work node (also its threads' root
+    /// node) and a Generic.
+    pub objects: ObjectFactory,
     /// The IPC buffer frame its threads share.
     ipc_buffer: Slot,
     /// Threads made so far (for stack placement).
@@ -75,20 +74,12 @@ pub const READ_WRITE: MapAttributes =
 impl ChildSpace {
     /// A free slot of the work node.
     pub fn take_slot(&mut self) -> Result<Slot, ChildError> {
-        self.slots
-            .allocate()
-            .ok_or(ChildError::Resources("work node full"))
+        self.objects.take_slot()
     }
 
     /// Converts one object of `object_type` into a free slot.
     pub fn make(&mut self, object_type: CapabilityType, specific: u64) -> Result<Slot, ChildError> {
-        let slot = self.take_slot()?;
-        kernel(
-            "convert",
-            self.generic
-                .convert(object_type, specific, 1, self.work.descriptor(), slot.index),
-        )?;
-        Ok(slot)
+        self.objects.make(object_type, specific)
     }
 
     /// Maps the 4 KiB frame in `frame` at `address` of `space`, making page tables.
@@ -100,17 +91,13 @@ impl ChildSpace {
         attributes: MapAttributes,
         what: &'static str,
     ) -> Result<(), ChildError> {
-        map_frame(
-            space,
-            self.generic,
-            &mut self.slots,
-            Frame::new(frame),
-            FrameSize::Small,
-            address,
-            attributes,
-        )
-        .map(|_| ())
-        .map_err(|error| ChildError::Mapping(what, error))
+        self.objects.map(space, frame, address, attributes, what)
+    }
+
+    /// The work node.
+    #[must_use]
+    pub fn work(&self) -> Node {
+        self.objects.node
     }
 
     /// The descriptor a child thread uses for slot `index` of its root (the work node).
@@ -151,13 +138,9 @@ impl ChildSpace {
                 .ok_or(ChildError::Resources("bad work slot"))?,
             WORK_NODE_RADIX,
         );
-        let slots = SlotAllocator::<8>::new(work, 0, work.slot_count())
-            .map_err(|_| ChildError::Resources("slot allocator"))?;
         let mut child = Self {
             space: AddressSpace::new(Descriptor::ROOT_NODE),
-            work,
-            slots,
-            generic,
+            objects: ObjectFactory::new(generic, work, 0)?,
             ipc_buffer: Slot {
                 index: 0,
                 descriptor: Descriptor::ROOT_NODE,
@@ -247,7 +230,7 @@ impl ChildSpace {
         let configuration = extra(
             Configuration::new()
                 .address_space(self.space.descriptor())
-                .root_node(self.work.descriptor())
+                .root_node(self.objects.node.descriptor())
                 .ipc_buffer(self.ipc_buffer.descriptor)
                 .instruction_pointer(entry_address(entry))
                 .stack_pointer(stack_address + a9n_abi::boot::PAGE_SIZE - 8)

@@ -68,7 +68,7 @@ pub fn run(child: &mut ChildSpace) -> Result<u64, ChildError> {
     let client_port = child.take_slot()?;
     kernel(
         "copy the client's port",
-        child.work.copy(client_port.index, port.descriptor),
+        child.work().copy(client_port.index, port.descriptor),
     )?;
     let client = IpcPort::new(client_port.descriptor);
     kernel("identify the client", client.identify(CLIENT_IDENTIFIER))?;
