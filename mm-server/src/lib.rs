@@ -7,6 +7,9 @@
 //! | [`buddy_allocator`] | physical blocks from many Generics: buddy split (CONVERT) and merge (REVOKE) |
 //! | [`slab`] | small kernel objects packed into slab Generics, reused by revoke and reconvert |
 //! | [`region`] | one region: range, permissions, kind (anonymous, stack, shared, device, file) |
+//! | [`page_map`] | what is mapped where in one address space (frame, size, writable) |
+//! | [`frame_table`] | reference-counted frames: share on clone, copy or make writable on write |
+//! | [`accounting`] | per-client usage, limits and STATS figures |
 //! | [`region_map`] | the regions of one address space: map, unmap, protect, brk, stack growth |
 //!
 //! **Memory for metadata.** The modules use `alloc` (`BTreeMap`, `BTreeSet`,
@@ -19,7 +22,10 @@
 
 extern crate alloc;
 
+pub mod accounting;
 pub mod buddy_allocator;
+pub mod frame_table;
+pub mod page_map;
 pub mod region;
 pub mod region_map;
 pub mod slab;

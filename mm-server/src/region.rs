@@ -51,6 +51,9 @@ pub struct Region {
     pub max_protection: Protection,
     /// Where the pages come from.
     pub kind: RegionKind,
+    /// May the pager back aligned 2 MiB stretches of it with 2 MiB frames
+    /// (anonymous regions only; MAP_ANONYMOUS's NO_LARGE_PAGES clears it).
+    pub large_pages: bool,
 }
 
 impl Region {
@@ -63,6 +66,7 @@ impl Region {
             protection,
             max_protection: Protection::ALL,
             kind: RegionKind::Anonymous,
+            large_pages: true,
         }
     }
 
@@ -119,6 +123,7 @@ impl Region {
         self.end == next.start
             && self.protection == next.protection
             && self.max_protection == next.max_protection
+            && self.large_pages == next.large_pages
             && self.kind_at(next.start) == next.kind
     }
 
@@ -147,6 +152,7 @@ mod tests {
             protection: Protection::READ,
             max_protection: Protection::READ,
             kind: RegionKind::Shared { buffer, offset: 0 },
+            large_pages: false,
         };
         let part = region.clip(0x3000, 0x9000).unwrap();
         assert_eq!((part.start, part.end), (0x3000, 0x5000));

@@ -72,6 +72,7 @@ fn protect_respects_the_maximum_and_merges_back() {
         protection: Protection::READ,
         max_protection: Protection::READ,
         kind: RegionKind::Shared { buffer, offset: 0 },
+        large_pages: false,
     })
     .unwrap();
     assert_eq!(
@@ -161,6 +162,7 @@ fn stacks_grow_within_their_guard_gap_and_limit() {
             top: 0x7000_0000,
             limit: 64 * P,
         },
+        large_pages: false,
     };
     map.insert(stack).unwrap();
     let fault = stack.start - 3 * P + 8;
@@ -219,6 +221,7 @@ fn chosen_addresses_avoid_regions_and_stack_room() {
             top: 0,
             limit: 32 * P,
         },
+        large_pages: false,
     };
     let stack_start = map.insert_anywhere(stack, P).unwrap();
     let placed = *map.find(stack_start).unwrap();
@@ -310,7 +313,7 @@ proptest! {
                         2 => (RegionKind::Device { physical: 0xfee0_0000 }, Protection::READ_WRITE.union(protection)),
                         _ => (RegionKind::FileBacked { file: 1, offset: 0 }, Protection::ALL),
                     };
-                    let region = Region { start: (BASE + start) * P, end: (BASE + end) * P, protection, max_protection, kind };
+                    let region = Region { start: (BASE + start) * P, end: (BASE + end) * P, protection, max_protection, kind, large_pages: kind == RegionKind::Anonymous };
                     let free = model[start as usize..end as usize].iter().all(Option::is_none);
                     let result = map.insert(region);
                     prop_assert_eq!(result.is_ok(), free);

@@ -1,0 +1,207 @@
+//! The pages mapped in one address space: which frame backs each mapped page (or
+//! 2 MiB stretch) and whether the mapping is writable. This mirrors what the server
+//! mapped with ADDRESS_SPACE MAP, so that the pager knows what is present.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+/// One mapping: a frame at a virtual address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapping {
+    /// Physical address of the frame.
+    pub frame: u64,
+    /// log2 of the frame's size (12 or 21).
+    pub size_bits: u32,
+    /// Mapped writable (a copy-on-write page is mapped read-only).
+    pub writable: bool,
+}
+
+/// Why the page map refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageMapError {
+    /// The virtual address is not aligned to the frame size, or the size is not
+    /// 4 KiB or 2 MiB.
+    Misaligned,
+    /// Something is mapped there already.
+    Overlap,
+    /// Nothing is mapped at that address.
+    NotMapped,
+}
+
+/// The mappings of one address space, by virtual address.
+#[derive(Clone, Debug, Default)]
+pub struct PageMap {
+    mappings: BTreeMap<u64, Mapping>,
+}
+
+impl PageMap {
+    /// No mappings.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            mappings: BTreeMap::new(),
+        }
+    }
+
+    /// The mapping covering `address`, with its virtual start.
+    #[must_use]
+    pub fn lookup(&self, address: u64) -> Option<(u64, Mapping)> {
+        let (&start, &mapping) = self.mappings.range(..=address).next_back()?;
+        (address - start < 1 << mapping.size_bits).then_some((start, mapping))
+    }
+
+    /// True if any mapping overlaps `start..end`.
+    #[must_use]
+    pub fn any_mapped(&self, start: u64, end: u64) -> bool {
+        self.lookup(start).is_some() || self.mappings.range(start..end).next().is_some()
+    }
+
+    /// Records a mapping at `virtual_address`.
+    ///
+    /// # Errors
+    /// [`PageMapError::Misaligned`], [`PageMapError::Overlap`].
+    pub fn insert(&mut self, virtual_address: u64, mapping: Mapping) -> Result<(), PageMapError> {
+        if !matches!(mapping.size_bits, 12 | 21)
+            || virtual_address & ((1 << mapping.size_bits) - 1) != 0
+        {
+            return Err(PageMapError::Misaligned);
+        }
+        let end = virtual_address
+            .checked_add(1 << mapping.size_bits)
+            .ok_or(PageMapError::Misaligned)?;
+        if self.any_mapped(virtual_address, end) {
+            return Err(PageMapError::Overlap);
+        }
+        self.mappings.insert(virtual_address, mapping);
+        Ok(())
+    }
+
+    /// Removes the mapping starting at `virtual_address`.
+    ///
+    /// # Errors
+    /// [`PageMapError::NotMapped`].
+    pub fn remove(&mut self, virtual_address: u64) -> Result<Mapping, PageMapError> {
+        self.mappings
+            .remove(&virtual_address)
+            .ok_or(PageMapError::NotMapped)
+    }
+
+    /// Changes whether the mapping starting at `virtual_address` is writable.
+    ///
+    /// # Errors
+    /// [`PageMapError::NotMapped`].
+    pub fn set_writable(
+        &mut self,
+        virtual_address: u64,
+        writable: bool,
+    ) -> Result<(), PageMapError> {
+        let mapping = self
+            .mappings
+            .get_mut(&virtual_address)
+            .ok_or(PageMapError::NotMapped)?;
+        mapping.writable = writable;
+        Ok(())
+    }
+
+    /// Removes every mapping that overlaps `start..end` (a 2 MiB mapping that
+    /// straddles an edge goes whole: the server copies out the part outside the
+    /// range first, see [`Self::straddling`]). Returns them with their starts.
+    pub fn remove_range(&mut self, start: u64, end: u64) -> Vec<(u64, Mapping)> {
+        let straddling_start = self.lookup(start).map(|(key, _)| key);
+        let mut keys: Vec<u64> = straddling_start.into_iter().collect();
+        keys.extend(
+            self.mappings
+                .range(start..end)
+                .map(|(&key, _)| key)
+                .filter(|&key| Some(key) != straddling_start),
+        );
+        keys.into_iter()
+            .filter_map(|key| Some((key, self.mappings.remove(&key)?)))
+            .collect()
+    }
+
+    /// The mappings that cross the edges of `start..end` (only 2 MiB mappings can).
+    #[must_use]
+    pub fn straddling(&self, start: u64, end: u64) -> Vec<(u64, Mapping)> {
+        let mut found = Vec::new();
+        for edge in [start, end] {
+            if let Some((key, mapping)) = self.lookup(edge)
+                && key != edge
+                && !found.iter().any(|&(other, _)| other == key)
+            {
+                found.push((key, mapping));
+            }
+        }
+        found
+    }
+
+    /// Every mapping, lowest address first.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, Mapping)> + '_ {
+        self.mappings
+            .iter()
+            .map(|(&start, &mapping)| (start, mapping))
+    }
+
+    /// Number of mappings.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.mappings.len()
+    }
+
+    /// True if nothing is mapped.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.mappings.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: Mapping = Mapping {
+        frame: 0x5000,
+        size_bits: 12,
+        writable: true,
+    };
+    const LARGE: Mapping = Mapping {
+        frame: 0x20_0000,
+        size_bits: 21,
+        writable: false,
+    };
+
+    #[test]
+    fn lookups_and_overlaps() {
+        let mut pages = PageMap::new();
+        pages.insert(0x40_0000, LARGE).unwrap();
+        pages.insert(0x1000, SMALL).unwrap();
+        assert_eq!(pages.lookup(0x5f_ffff), Some((0x40_0000, LARGE)));
+        assert_eq!(pages.lookup(0x60_0000), None);
+        assert_eq!(pages.lookup(0x1fff), Some((0x1000, SMALL)));
+        assert_eq!(pages.insert(0x40_1000, SMALL), Err(PageMapError::Overlap));
+        assert_eq!(
+            pages.insert(0x1000 + 1, SMALL),
+            Err(PageMapError::Misaligned)
+        );
+        assert_eq!(
+            pages.insert(0x80_1000, LARGE),
+            Err(PageMapError::Misaligned)
+        );
+        assert!(pages.any_mapped(0x3f_f000, 0x40_1000));
+        assert!(!pages.any_mapped(0x2000, 0x20_0000));
+        assert_eq!(pages.straddling(0x50_0000, 0x51_0000).len(), 1);
+        assert!(pages.straddling(0x40_0000, 0x60_0000).is_empty());
+        pages.set_writable(0x1000, false).unwrap();
+        assert_eq!(
+            pages.set_writable(0x2000, false),
+            Err(PageMapError::NotMapped)
+        );
+        let removed = pages.remove_range(0x50_0000, 0x50_1000);
+        assert_eq!(removed, [(0x40_0000, LARGE)]);
+        assert_eq!(
+            pages.remove(0x1000).map(|mapping| mapping.writable),
+            Ok(false)
+        );
+        assert!(pages.is_empty());
+    }
+}
