@@ -9,6 +9,8 @@
 //! | [`region`] | one region: range, permissions, kind (anonymous, stack, shared, device, file) |
 //! | [`page_map`] | what is mapped where in one address space (frame, size, writable) |
 //! | [`frame_table`] | reference-counted frames: share on clone, copy or make writable on write |
+//! | [`address_space`] | one space's regions and pages: copy-on-write clone, reclaim on unmap and destroy |
+//! | [`fault_decision`] | the pager's choice for a fault: zero page (4 KiB/2 MiB), copy-on-write, grow stack, forward |
 //! | [`accounting`] | per-client usage, limits and STATS figures |
 //! | [`region_map`] | the regions of one address space: map, unmap, protect, brk, stack growth |
 //!
@@ -23,7 +25,9 @@
 extern crate alloc;
 
 pub mod accounting;
+pub mod address_space;
 pub mod buddy_allocator;
+pub mod fault_decision;
 pub mod frame_table;
 pub mod page_map;
 pub mod region;
