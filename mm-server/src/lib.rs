@@ -7,12 +7,13 @@
 //! | [`buddy_allocator`] | physical blocks from many Generics: buddy split (CONVERT) and merge (REVOKE) |
 //! | [`slab`] | small kernel objects packed into slab Generics, reused by revoke and reconvert |
 //! | [`region`] | one region: range, permissions, kind (anonymous, stack, shared, device, file) |
+//! | [`region_map`] | the regions of one address space: map, unmap, protect, brk, stack growth |
 //! | [`page_map`] | what is mapped where in one address space (frame, size, writable) |
 //! | [`frame_table`] | reference-counted frames: share on clone, copy or make writable on write |
 //! | [`address_space`] | one space's regions and pages: copy-on-write clone, reclaim on unmap and destroy |
 //! | [`fault_decision`] | the pager's choice for a fault: zero page (4 KiB/2 MiB), copy-on-write, grow stack, forward |
 //! | [`accounting`] | per-client usage, limits and STATS figures |
-//! | [`region_map`] | the regions of one address space: map, unmap, protect, brk, stack growth |
+//! | [`reply_status`] | each module error as the reply status a client sees |
 //!
 //! **Memory for metadata.** The modules use `alloc` (`BTreeMap`, `BTreeSet`,
 //! `Vec`): the amount of bookkeeping grows with the memory managed, which a fixed
@@ -21,6 +22,7 @@
 //! enforces (regions per address space, address spaces, frames in physical memory),
 //! so the heap can be sized for them.
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 
@@ -32,4 +34,5 @@ pub mod frame_table;
 pub mod page_map;
 pub mod region;
 pub mod region_map;
+pub mod reply_status;
 pub mod slab;

@@ -29,6 +29,7 @@
 //! encoding. A request that does not decode is answered with
 //! [`RequestError::status`].
 #![no_std]
+#![forbid(unsafe_code)]
 
 #[macro_use]
 mod macros;
