@@ -156,6 +156,19 @@ pub fn build_kernel_test_suite(root: &Path) -> Result<PathBuf, String> {
     .build(root)
 }
 
+/// Builds the kernel benchmarks, a user program that boots as init
+/// (`cargo xtask bench`).
+pub fn build_kernel_benchmark(root: &Path) -> Result<PathBuf, String> {
+    GuestCrate {
+        package: "a9n-benchmark",
+        binary: "kernel-benchmark",
+        target: BARE_METAL_TARGET,
+        features: &[],
+        rustc_flags: &["-C", "relocation-model=static"],
+    }
+    .build(root)
+}
+
 /// Builds the loader, the kernel (with `kernel_features`) and init.
 pub fn build_all(root: &Path, kernel_features: &[String]) -> Result<GuestBinaries, String> {
     Ok(GuestBinaries {

@@ -2,9 +2,12 @@
 //!
 //! `cargo xtask run` boots KOITO in QEMU with the serial console on the terminal;
 //! `cargo xtask test` runs every test (host unit tests, lints, QEMU boot tests) and
-//! ends with one `total: N passed, N failed` line. Missing system packages (QEMU,
-//! OVMF) are installed with apt-get after saying so.
+//! ends with one `total: N passed, N failed` line; `cargo xtask bench` measures the
+//! kernel in instructions under QEMU's instruction counting. Missing system packages
+//! (QEMU, OVMF) are installed with apt-get after saying so.
 
+mod benchmark;
+mod benchmark_report;
 mod boot_tests;
 mod guest_build;
 mod host_tests;
@@ -61,6 +64,10 @@ enum Command {
     },
     /// Run clippy on every crate for its own target, warnings denied.
     Clippy,
+    /// Measure the kernel (IPC, notification, null-call and fault round trips) in
+    /// instructions under QEMU `-icount shift=0,sleep=off`; writes
+    /// target/koito/bench.json.
+    Bench,
     /// Start QEMU halted, waiting for a debugger on localhost:1234.
     Gdb {
         /// Kernel cargo features to enable.
@@ -107,6 +114,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Clippy => host_tests::clippy_all(&root).map(|()| ExitCode::SUCCESS),
+        Command::Bench => benchmark::run(&root),
         Command::Test {
             no_clippy,
             boot_filter,

@@ -112,9 +112,32 @@ pub fn boot_captured(
     marker: &str,
     stop_marker: Option<&str>,
 ) -> Result<BootOutcome, String> {
+    boot_captured_with_arguments(
+        emulator,
+        image,
+        memory_mib,
+        timeout,
+        marker,
+        stop_marker,
+        &[],
+    )
+}
+
+/// As [`boot_captured`], with `extra_arguments` added to the machine's (e.g.
+/// `-icount shift=0,sleep=off` for the benchmarks).
+pub fn boot_captured_with_arguments(
+    emulator: &Emulator,
+    image: &Path,
+    memory_mib: u32,
+    timeout: Duration,
+    marker: &str,
+    stop_marker: Option<&str>,
+    extra_arguments: &[&str],
+) -> Result<BootOutcome, String> {
     let start = Instant::now();
     let mut child = Command::new(&emulator.qemu)
         .args(machine_arguments(emulator, image, memory_mib))
+        .args(extra_arguments)
         .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -55,6 +55,7 @@ pub mod server_start;
 pub mod slot_allocator;
 pub mod start;
 pub mod thread;
+pub mod timed_call;
 pub mod window;
 pub mod window_bytes;
 
