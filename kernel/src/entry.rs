@@ -4,6 +4,9 @@
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
+use a9n_abi::capability_type::CapabilityType;
+
+use crate::arch::object_memory::read_word;
 use crate::arch::trap_frame::TrapFrame;
 use crate::arch::{apic, cpu_local, fpu, interrupts, io_apic, paging, timer};
 use crate::thread::{InternalSlot, Thread};
@@ -74,17 +77,21 @@ pub fn after_kernel_mode_interrupt(timer: bool) {
 }
 
 /// Loads everything `thread` needs and returns to it; `false` if it cannot run
-/// (no address space), in which case it is suspended.
+/// (no address space), in which case it is suspended. The address-space capability
+/// is read as raw slot words (type and object in word 0, the address-space id in
+/// word 1): this runs on every switch, the fastpath's included.
 fn switch_to(thread: Thread) -> bool {
-    let Some(address_space) = thread.internal_capability(InternalSlot::AddressSpace) else {
+    let slot = thread.internal_slot(InternalSlot::AddressSpace);
+    let header = read_word(slot);
+    if header & 0xf != CapabilityType::AddressSpace.as_word() {
         kprintln!(
             "A9N: thread {:#x} has no address space; suspended",
             thread.0
         );
         scheduler::suspend(thread);
         return false;
-    };
-    paging::load_address_space(address_space.object, address_space.data[0]);
+    }
+    paging::load_address_space(header >> 12, read_word(slot + 8));
     cpu_local::prepare_thread(thread.context_end(), thread.fs_base(), thread.gs_base());
     fpu::prepare_for(thread);
     true

@@ -12,26 +12,31 @@ use crate::thread::{Thread, ThreadState, layout};
 
 struct Scheduler {
     queues: ReadyQueues,
-    /// The running thread (0: the CPU idles).
-    current: u64,
 }
 
 static SCHEDULER: Mutex<Scheduler> = Mutex::new(Scheduler {
     queues: ReadyQueues::new(),
-    current: 0,
 });
 
-/// Copies of the running thread and of the ready bitmap, kept in step with
-/// [`SCHEDULER`] under its lock, so the IPC fastpath can read them without locking
-/// (one CPU, interrupts off: nothing changes them concurrently).
+/// The running thread (0: the CPU idles). One CPU, interrupts off in the kernel:
+/// plain loads and stores, no lock, which is what the IPC fastpath needs.
 static CURRENT: AtomicU64 = AtomicU64::new(0);
+/// A copy of the ready queues' bitmap, kept in step under the lock, for the same
+/// reason.
 static READY_BITMAP: AtomicU32 = AtomicU32::new(0);
 
 impl Drop for Publish<'_> {
     fn drop(&mut self) {
-        CURRENT.store(self.0.current, Ordering::Relaxed);
         READY_BITMAP.store(self.0.queues.bitmap(), Ordering::Relaxed);
     }
+}
+
+fn current_raw() -> u64 {
+    CURRENT.load(Ordering::Relaxed)
+}
+
+fn set_current_raw(thread: u64) {
+    CURRENT.store(thread, Ordering::Relaxed);
 }
 
 /// The scheduler, locked; its state is published to the lock-free copies when the
@@ -72,9 +77,8 @@ pub fn outranks_ready(priority: u8) -> bool {
 /// The fastpath's direct switch: `thread` becomes the running thread. The previous
 /// one has blocked and is in no queue; `thread` is in none either.
 pub fn set_current_directly(thread: Thread) {
-    let mut scheduler = lock();
     thread.set_state(ThreadState::Running);
-    scheduler.current = thread.0;
+    set_current_raw(thread.0);
 }
 
 fn links() -> ThreadQueueLinks {
@@ -117,7 +121,7 @@ pub fn suspend(thread: Thread) {
         ThreadState::Ready => scheduler
             .queues
             .remove(&mut links(), thread.0, thread.priority()),
-        ThreadState::Running if scheduler.current == thread.0 => scheduler.current = 0,
+        ThreadState::Running if current_raw() == thread.0 => set_current_raw(0),
         _ => {}
     }
     thread.set_state(ThreadState::Inactive);
@@ -126,9 +130,8 @@ pub fn suspend(thread: Thread) {
 /// The current thread stops to wait (`state` is one of the blocked states); it is
 /// in no ready queue while it waits.
 pub fn block_current(thread: Thread, state: ThreadState) {
-    let mut scheduler = lock();
-    if scheduler.current == thread.0 {
-        scheduler.current = 0;
+    if current_raw() == thread.0 {
+        set_current_raw(0);
     }
     thread.set_state(state);
 }
@@ -154,15 +157,13 @@ pub fn may_switch_directly(thread: Thread) -> bool {
 /// Makes a woken thread the running one without touching the ready queues (the
 /// previous current thread has blocked). Callers check `may_switch_directly`.
 pub fn switch_directly(thread: Thread) {
-    let mut scheduler = lock();
-    if scheduler.current != 0 {
+    if current_raw() != 0 {
         // The caller did not block after all: keep it, queue the partner.
-        drop(scheduler);
         wake(thread);
         return;
     }
     thread.set_state(ThreadState::Running);
-    scheduler.current = thread.0;
+    set_current_raw(thread.0);
 }
 
 /// Changes a thread's priority, moving it between ready queues if it waits in one.
@@ -181,23 +182,22 @@ pub fn set_priority(thread: Thread, priority: u8) {
 
 /// Gives up the rest of the current thread's time slice (YIELD).
 pub fn yield_current() {
-    let mut scheduler = lock();
-    let current = scheduler.current;
+    let current = current_raw();
     if current != 0 {
         let thread = Thread(current);
         thread.set_state(ThreadState::Ready);
         thread.set_remaining_ticks(QUANTUM_TICKS);
-        scheduler
+        lock()
             .queues
             .push_back(&mut links(), current, thread.priority());
-        scheduler.current = 0;
+        set_current_raw(0);
     }
 }
 
 /// One timer tick: the current thread's quantum shrinks; when it runs out, the
 /// thread goes to the back of its queue.
 pub fn tick() {
-    let current = lock().current;
+    let current = current_raw();
     if current == 0 {
         return;
     }
@@ -215,7 +215,7 @@ pub fn tick() {
 /// highest ready priority. `None` when nothing is runnable.
 pub fn choose() -> Option<Thread> {
     let mut scheduler = lock();
-    let current = scheduler.current;
+    let current = current_raw();
     let highest = scheduler.queues.highest_priority();
     if current != 0 {
         let thread = Thread(current);
@@ -232,6 +232,6 @@ pub fn choose() -> Option<Thread> {
     let (next, _) = scheduler.queues.pop_highest(&mut links())?;
     let thread = Thread(next);
     thread.set_state(ThreadState::Running);
-    scheduler.current = next;
+    set_current_raw(next);
     Some(thread)
 }
