@@ -3,9 +3,12 @@
 //! writing its registers back when the reply has length 23. The main thread is the
 //! resolver; the faulting thread runs in the suite's own address space.
 
-use a9n_abi::fault::FaultType;
+use a9n_abi::fault::{
+    CALL_NUMBER_MR, FAULT_ADDRESS_MR, FAULT_TYPE_MR, FIRST_SAVED_REGISTER_MR, FaultType,
+    INSTRUCTION_POINTER_MR, REGISTER_REPLY_LENGTH,
+};
+use a9n_abi::message_info::FIRST_PAYLOAD_MR;
 use a9n_abi::paging::{FrameSize, MapAttributes};
-use a9n_abi::register::REGISTER_COUNT;
 use a9n_abi::scheduling::INIT_PRIORITY;
 use a9n_abi::{MessageSource, Register, Rights, RootSlot};
 use nun::capability::{AddressSpace, Configuration, IpcPort};
@@ -26,9 +29,9 @@ pub const TESTS: &[crate::harness::Test] = tests![
 ];
 
 const PATIENCE: u64 = 200;
-/// First payload word (MR4 + 3 = MR7) of the saved registers in an
-/// INVALID_KERNEL_CALL fault.
-const FIRST_SAVED_REGISTER: usize = 3;
+/// Payload index (counted from MR4) of the first saved register of an
+/// INVALID_KERNEL_CALL fault, and of the first register of a length-23 reply.
+const FIRST_SAVED_REGISTER: usize = FIRST_SAVED_REGISTER_MR - FIRST_PAYLOAD_MR;
 /// The resolver capability's identifier, seen in MR3 of every fault message.
 const RESOLVER_IDENTIFIER: u64 = 0xfa17;
 
@@ -77,9 +80,9 @@ fn receive_fault(
         message.identifier()
     );
     ensure!(
-        message.payload(0) == expected.as_word(),
+        message.message_register(FAULT_TYPE_MR) == expected.as_word(),
         "fault type {}, expected {}",
-        message.payload(0),
+        message.message_register(FAULT_TYPE_MR),
         expected.as_word()
     );
     Ok(message)
@@ -94,11 +97,12 @@ fn invalid_kernel_call_reaches_the_resolver_with_the_registers(
     let port = faulting_thread(context, emulated_kernel_call)?;
     let message = receive_fault(port, FaultType::InvalidKernelCall)?;
     ensure!(
-        message.payload(2) == INVALID_KERNEL_CALL_NUMBER,
+        message.message_register(CALL_NUMBER_MR) == INVALID_KERNEL_CALL_NUMBER,
         "call number {:#x}",
-        message.payload(2)
+        message.message_register(CALL_NUMBER_MR)
     );
-    let saved = |register: Register| message.payload(FIRST_SAVED_REGISTER + register.index());
+    let saved =
+        |register: Register| message.message_register(FIRST_SAVED_REGISTER_MR + register.index());
     ensure!(
         saved(Register::Rax) == INVALID_KERNEL_CALL_NUMBER,
         "RAX {:#x}",
@@ -120,10 +124,10 @@ fn invalid_kernel_call_reaches_the_resolver_with_the_registers(
         saved(Register::R15)
     );
     ensure!(
-        saved(Register::Rip) == message.payload(1),
+        saved(Register::Rip) == message.message_register(INSTRUCTION_POINTER_MR),
         "RIP {:#x}, MR5 {:#x}",
         saved(Register::Rip),
-        message.payload(1)
+        message.message_register(INSTRUCTION_POINTER_MR)
     );
     port.reply(&[]).expect_ok("REPLY")?;
     ensure!(
@@ -166,7 +170,7 @@ fn emulate_kernel_call(context: &mut Context, fault_first: bool) -> TestResult {
         );
     }
     let message = receive_fault(port, FaultType::InvalidKernelCall)?;
-    let mut reply = [0u64; FIRST_SAVED_REGISTER + REGISTER_COUNT];
+    let mut reply = [0u64; REGISTER_REPLY_LENGTH];
     for (index, word) in reply.iter_mut().enumerate().skip(FIRST_SAVED_REGISTER) {
         *word = message.payload(index);
     }
@@ -195,9 +199,9 @@ fn page_fault_is_resolved_by_mapping_and_replying(context: &mut Context) -> Test
     let port = faulting_thread(context, read_input_address)?;
     let message = receive_fault(port, FaultType::Memory)?;
     ensure!(
-        message.payload(2) == address,
+        message.message_register(FAULT_ADDRESS_MR) == address,
         "fault address {:#x}",
-        message.payload(2)
+        message.message_register(FAULT_ADDRESS_MR)
     );
     ensure!(BOARD.value(0) == 0, "the thread went on before the reply");
     let frame = context.make_frame()?;
@@ -223,9 +227,9 @@ fn page_fault_is_resolved_by_mapping_and_replying(context: &mut Context) -> Test
         match port.receive(false) {
             Ok(again) => fail!(
                 "the thread did not go on: it faulted again (type {}, rip {:#x}, address {:#x})",
-                again.payload(0),
-                again.payload(1),
-                again.payload(2)
+                again.message_register(FAULT_TYPE_MR),
+                again.message_register(INSTRUCTION_POINTER_MR),
+                again.message_register(FAULT_ADDRESS_MR)
             ),
             Err(_) => fail!("the thread did not go on"),
         }

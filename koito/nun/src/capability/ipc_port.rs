@@ -38,6 +38,13 @@ impl ReceivedMessage {
         self.results.get(IDENTIFIER_MR)
     }
 
+    /// Message register `mr` as delivered (MR0..MR493; 0 past MR493). Fault messages
+    /// are read this way, with the MR numbers of `a9n_abi::fault`.
+    #[must_use]
+    pub fn message_register(&self, mr: usize) -> u64 {
+        self.results.get(mr)
+    }
+
     /// Payload word `index` (MR4 + index); 0 past the payload's MRs.
     #[must_use]
     pub fn payload(&self, index: usize) -> u64 {
