@@ -21,6 +21,10 @@ pub const ROOT_SCRATCH_FIRST: u64 = 34;
 pub const ROOT_SCRATCH_COUNT: u64 = 30;
 /// Size of the child Generic (8 MiB: room for a 2 MiB frame and everything else).
 pub const CHILD_GENERIC_SIZE_BITS: u64 = 23;
+/// CONVERT specific bits of a 4 KiB frame.
+pub const SMALL_FRAME_BITS: u64 = a9n_abi::paging::FrameSize::Small.as_word();
+/// CONVERT specific bits of a 2 MiB frame.
+pub const LARGE_FRAME_BITS: u64 = a9n_abi::paging::FrameSize::Large.as_word();
 /// Radix of the scratch node (256 slots).
 pub const SCRATCH_NODE_RADIX: u32 = 8;
 
@@ -184,7 +188,10 @@ impl Context {
 
     /// A new 4 KiB frame.
     pub fn make_frame(&mut self) -> Result<Frame, Failure> {
-        Ok(Frame::new(self.make(CapabilityType::Frame, 12)?.descriptor))
+        Ok(Frame::new(
+            self.make(CapabilityType::Frame, SMALL_FRAME_BITS)?
+                .descriptor,
+        ))
     }
 
     /// A new Generic of 2^`size_bits` bytes carved from the test's Generic.

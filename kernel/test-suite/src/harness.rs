@@ -14,6 +14,7 @@ use a9n_abi::{CapabilityType, InitInfo, RootSlot};
 use nun::capability::{Configuration, Frame, Generic, Node, ProcessControlBlock};
 
 use crate::check::{Expect, Failure, TestResult};
+use crate::context::SMALL_FRAME_BITS;
 use crate::context::{
     CHILD_GENERIC_SIZE_BITS, CHILD_GENERIC_SLOT, Context, ParentGeneric, SCRATCH_NODE_RADIX,
     SCRATCH_NODE_SLOT, ensure_empty, root_node, root_slot,
@@ -129,7 +130,7 @@ fn tear_down(context: &mut Context) -> TestResult {
         .generic
         .convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             1,
             root.descriptor(),
             LEAK_CHECK_SLOT,

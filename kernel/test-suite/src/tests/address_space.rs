@@ -18,6 +18,7 @@ use nun::slot_allocator::Slot;
 
 use crate::check::{Expect, Failure, TestResult, expect_error, expect_error_among, expect_failure};
 use crate::context::Context;
+use crate::context::{LARGE_FRAME_BITS, SMALL_FRAME_BITS};
 use crate::ensure;
 
 pub const TESTS: &[crate::harness::Test] = tests![
@@ -234,7 +235,7 @@ fn map_of_a_frame_without_its_page_tables_is_invalid_argument(context: &mut Cont
         CapabilityError::InvalidArgument,
         "MAP of a 4 KiB frame without a PT",
     )?;
-    let large = context.make(CapabilityType::Frame, 21)?;
+    let large = context.make(CapabilityType::Frame, LARGE_FRAME_BITS)?;
     let other_space = new_address_space(context)?;
     add_table(context, other_space, PageTableDepth::Pdpt, ADDRESS)?;
     expect_error(
@@ -255,7 +256,7 @@ fn map_at_an_unaligned_address_is_invalid_argument(context: &mut Context) -> Tes
             "MAP of a 4 KiB frame at an unaligned address",
         )?;
     }
-    let large = context.make(CapabilityType::Frame, 21)?;
+    let large = context.make(CapabilityType::Frame, LARGE_FRAME_BITS)?;
     expect_error(
         space.map(large.descriptor, ADDRESS + 0x20_1000, RW),
         CapabilityError::InvalidArgument,
@@ -563,7 +564,7 @@ fn unmap_at_another_address_fails_and_keeps_the_mapping(context: &mut Context) -
 /// Removing a mapped capability unmaps it.
 fn removing_a_mapped_frame_unmaps_it(context: &mut Context) -> TestResult {
     let space = space_with_path(context)?;
-    let frame = context.make(CapabilityType::Frame, 12)?;
+    let frame = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     space.map(frame.descriptor, ADDRESS, RW).expect_ok("MAP")?;
     context.scratch.remove(frame.index).expect_ok("REMOVE")?;
     ensure_entry_free(context, space, ADDRESS)
@@ -594,7 +595,7 @@ fn revoking_a_generic_unmaps_its_frames_everywhere(context: &mut Context) -> Tes
     let first_space = space_with_path(context)?;
     let second_space = space_with_path(context)?;
     let (generic_slot, generic) = context.make_generic(14)?;
-    let frame = context.make_from(generic, CapabilityType::Frame, 12)?;
+    let frame = context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let copy = context.copy(frame.descriptor)?;
     first_space
         .map(frame.descriptor, ADDRESS, RW)
@@ -643,7 +644,7 @@ fn can_map_frame_size_bits_answers_for_each_size(context: &mut Context) -> TestR
 fn map_of_a_large_frame_at_its_level(context: &mut Context) -> TestResult {
     let space = new_address_space(context)?;
     add_path(context, space, ADDRESS, PageTableDepth::Pd)?;
-    let large = context.make(CapabilityType::Frame, 21)?;
+    let large = context.make(CapabilityType::Frame, LARGE_FRAME_BITS)?;
     space
         .map(large.descriptor, ADDRESS + (2 << 20), RW)
         .expect_ok("MAP of a 2 MiB frame")?;
@@ -684,7 +685,7 @@ fn page_table_has_no_operations(context: &mut Context) -> TestResult {
 /// REVOKE of a frame capability deletes its mapped children, which unmaps them.
 fn revoking_a_frame_unmaps_its_mapped_children(context: &mut Context) -> TestResult {
     let space = space_with_path(context)?;
-    let frame = context.make(CapabilityType::Frame, 12)?;
+    let frame = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let child = context.mint(frame.descriptor, Rights::READ | Rights::WRITE)?;
     space
         .map(child.descriptor, ADDRESS, RW)

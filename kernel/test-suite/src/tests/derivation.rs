@@ -7,6 +7,7 @@ use a9n_abi::{CapabilityError, CapabilityType, Rights};
 use nun::capability::{Frame, Generic};
 
 use crate::check::{Expect, TestResult, expect_error_among};
+use crate::context::SMALL_FRAME_BITS;
 use crate::context::{Context, ensure_empty, ensure_present, root_node};
 use crate::ensure;
 
@@ -25,7 +26,7 @@ pub const TESTS: &[crate::harness::Test] = tests![
 /// F; A = mint(F); B = mint(A); B' = copy(B); C = mint(B): three levels below F.
 /// REVOKE of F deletes A, B, B' and C and keeps F.
 fn revoke_deletes_a_tree_three_levels_deep(context: &mut Context) -> TestResult {
-    let frame = context.make(CapabilityType::Frame, 12)?;
+    let frame = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let first = context.mint(frame.descriptor, Rights::ALL)?;
     let second = context.mint(first.descriptor, Rights::ALL)?;
     let second_copy = context.copy(second.descriptor)?;
@@ -49,7 +50,7 @@ fn revoke_deletes_a_tree_three_levels_deep(context: &mut Context) -> TestResult 
 
 /// REVOKE touches descendants only: the capability and its sibling copies stay.
 fn revoke_keeps_the_capability_itself_and_its_copies(context: &mut Context) -> TestResult {
-    let frame = context.make(CapabilityType::Frame, 12)?;
+    let frame = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let sibling = context.copy(frame.descriptor)?;
     let child = context.mint(frame.descriptor, Rights::READ)?;
     context.scratch.revoke(frame.index).expect_ok("REVOKE")?;
@@ -63,7 +64,7 @@ fn revoke_keeps_the_capability_itself_and_its_copies(context: &mut Context) -> T
 
 /// REVOKE of a leaf succeeds and deletes nothing.
 fn revoke_of_a_capability_without_children_changes_nothing(context: &mut Context) -> TestResult {
-    let frame = context.make(CapabilityType::Frame, 12)?;
+    let frame = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let sibling = context.copy(frame.descriptor)?;
     context
         .scratch
@@ -85,7 +86,7 @@ fn revoke_of_an_empty_slot_changes_nothing(context: &mut Context) -> TestResult 
 /// F; A = mint(F); B = mint(A). REMOVE of A keeps B (now F's child), and REVOKE of
 /// F then deletes B.
 fn remove_hands_the_children_to_the_parent(context: &mut Context) -> TestResult {
-    let frame = context.make(CapabilityType::Frame, 12)?;
+    let frame = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let middle = context.mint(frame.descriptor, Rights::ALL)?;
     let grandchild = context.mint(middle.descriptor, Rights::READ)?;
     context
@@ -105,7 +106,7 @@ fn remove_hands_the_children_to_the_parent(context: &mut Context) -> TestResult 
 /// A moved capability is still a child of the Generic it came from.
 fn move_keeps_the_place_in_the_tree(context: &mut Context) -> TestResult {
     let (generic_slot, generic) = context.make_generic(14)?;
-    let frame = context.make_from(generic, CapabilityType::Frame, 12)?;
+    let frame = context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let destination = context.slot()?;
     context
         .scratch
@@ -126,7 +127,7 @@ fn move_keeps_the_place_in_the_tree(context: &mut Context) -> TestResult {
 /// everywhere once G is revoked: every descriptor answers INVALID_DESCRIPTOR.
 fn revoked_object_is_unreachable_through_every_copy(context: &mut Context) -> TestResult {
     let (generic_slot, generic) = context.make_generic(16)?;
-    let frame = context.make_from(generic, CapabilityType::Frame, 12)?;
+    let frame = context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let copy = context.copy(frame.descriptor)?;
     let copy_child = context.mint(copy.descriptor, Rights::READ | Rights::COPY)?;
     let (_, other_node) = context.make_node(2)?;
@@ -168,7 +169,7 @@ fn revoked_object_is_unreachable_through_every_copy(context: &mut Context) -> Te
     }
     ensure_present(generic_slot.descriptor, "the revoked Generic itself")?;
     // The memory is free again: the next frame is carved where the first was.
-    let again = context.make_from(generic, CapabilityType::Frame, 12)?;
+    let again = context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let reused = Frame::new(again.descriptor)
         .get_address()
         .expect_ok("GET_ADDRESS")?;
@@ -185,7 +186,7 @@ fn revoking_a_generic_resets_its_watermark(context: &mut Context) -> TestResult 
     let (generic_slot, generic) = context.make_generic(14)?;
     let mut first_addresses = [0u64; 4];
     for address in &mut first_addresses {
-        let frame = context.make_from(generic, CapabilityType::Frame, 12)?;
+        let frame = context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
         *address = Frame::new(frame.descriptor)
             .get_address()
             .expect_ok("GET_ADDRESS")?;
@@ -198,7 +199,7 @@ fn revoking_a_generic_resets_its_watermark(context: &mut Context) -> TestResult 
         let frame = context.make_from(
             Generic::new(generic_slot.descriptor),
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
         )?;
         let address = Frame::new(frame.descriptor)
             .get_address()
@@ -217,7 +218,7 @@ fn revoking_a_generic_resets_its_watermark(context: &mut Context) -> TestResult 
 /// revoked and its memory converted again (overwriting N). F's tree must not
 /// remember the deleted child: F still works and REVOKE of F succeeds.
 fn node_contents_are_deleted_when_its_generic_is_revoked(context: &mut Context) -> TestResult {
-    let frame = context.make(CapabilityType::Frame, 12)?;
+    let frame = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let (generic_slot, generic) = context.make_generic(14)?;
     let node_slot = context.make_from(generic, CapabilityType::Node, 4)?;
     let node = nun::capability::Node::new(node_slot.descriptor, 4);
@@ -234,7 +235,7 @@ fn node_contents_are_deleted_when_its_generic_is_revoked(context: &mut Context) 
         .revoke(generic_slot.index)
         .expect_ok("REVOKE of its Generic")?;
     for _ in 0..4 {
-        context.make_from(generic, CapabilityType::Frame, 12)?;
+        context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
     }
     let sibling = context.copy(frame.descriptor)?;
     context

@@ -9,6 +9,7 @@ use nun::call::{capability_call, capability_call_word};
 use nun::capability::{Frame, IoPort, Node};
 
 use crate::check::{Expect, TestResult, expect_error};
+use crate::context::SMALL_FRAME_BITS;
 use crate::context::{Context, root_node, root_slot};
 use crate::ensure;
 
@@ -118,7 +119,7 @@ fn descriptor_of_depth_8_names_the_root_node(context: &mut Context) -> TestResul
         .generic
         .convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             1,
             Descriptor::ROOT_NODE,
             frame.index,
@@ -140,11 +141,23 @@ fn descriptor_resolves_through_nested_nodes(context: &mut Context) -> TestResult
     let inner = Node::new(middle.slot(3).expect("depth 28 fits"), 2);
     context
         .generic
-        .convert(CapabilityType::Frame, 12, 1, middle.descriptor(), 5)
+        .convert(
+            CapabilityType::Frame,
+            SMALL_FRAME_BITS,
+            1,
+            middle.descriptor(),
+            5,
+        )
         .expect_ok("CONVERT of a frame into the radix-4 node")?;
     context
         .generic
-        .convert(CapabilityType::Frame, 12, 1, inner.descriptor(), 1)
+        .convert(
+            CapabilityType::Frame,
+            SMALL_FRAME_BITS,
+            1,
+            inner.descriptor(),
+            1,
+        )
         .expect_ok("CONVERT of a frame into the radix-2 node")?;
     let outer_frame = middle.slot(5).expect("fits");
     let inner_frame = inner.slot(1).expect("fits");

@@ -12,6 +12,7 @@ use nun::call::capability_call;
 use nun::capability::{AddressSpace, Frame, Generic, Node, ProcessControlBlock};
 
 use crate::check::{Expect, TestResult, expect_error, expect_failure};
+use crate::context::SMALL_FRAME_BITS;
 use crate::context::{Context, ensure_empty, ensure_present};
 use crate::ensure;
 
@@ -63,7 +64,7 @@ fn convert_makes_every_convertible_type(context: &mut Context) -> TestResult {
     node.copy(7, RootSlot::IoPort.descriptor())
         .expect_ok("COPY into the new node")?;
     let (_, generic) = context.make_generic(12)?;
-    context.make_from(generic, CapabilityType::Frame, 12)?;
+    context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let address_space = context.make(CapabilityType::AddressSpace, 0)?;
     AddressSpace::new(address_space.descriptor)
         .can_map_frame_size_bits(12)
@@ -97,7 +98,7 @@ fn convert_fills_consecutive_slots(context: &mut Context) -> TestResult {
         .generic
         .convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             4,
             context.scratch.descriptor(),
             first,
@@ -128,7 +129,7 @@ fn convert_with_count_zero_is_invalid_argument(context: &mut Context) -> TestRes
     expect_error(
         context.generic.convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             0,
             context.scratch.descriptor(),
             slot.index,
@@ -204,13 +205,13 @@ fn convert_with_bad_specific_bits_is_invalid_argument(context: &mut Context) -> 
 fn convert_past_the_watermark_is_invalid_argument(context: &mut Context) -> TestResult {
     let (_, generic) = context.make_generic(14)?;
     for _ in 0..4 {
-        context.make_from(generic, CapabilityType::Frame, 12)?;
+        context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
     }
     let slot = context.slot()?;
     expect_error(
         generic.convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             1,
             context.scratch.descriptor(),
             slot.index,
@@ -243,7 +244,7 @@ fn convert_is_all_or_nothing_when_memory_runs_out(context: &mut Context) -> Test
     expect_error(
         generic.convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             5,
             context.scratch.descriptor(),
             first,
@@ -260,7 +261,7 @@ fn convert_is_all_or_nothing_when_memory_runs_out(context: &mut Context) -> Test
     generic
         .convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             4,
             context.scratch.descriptor(),
             first,
@@ -280,7 +281,7 @@ fn convert_is_all_or_nothing_when_a_slot_is_occupied(context: &mut Context) -> T
         .generic
         .convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             1,
             context.scratch.descriptor(),
             first + 1,
@@ -289,7 +290,7 @@ fn convert_is_all_or_nothing_when_a_slot_is_occupied(context: &mut Context) -> T
     expect_error(
         generic.convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             3,
             context.scratch.descriptor(),
             first,
@@ -312,7 +313,7 @@ fn convert_is_all_or_nothing_when_a_slot_is_occupied(context: &mut Context) -> T
     generic
         .convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             4,
             context.scratch.descriptor(),
             run,
@@ -325,9 +326,13 @@ fn convert_past_the_end_of_the_node_is_invalid_argument(context: &mut Context) -
     let (_, node) = context.make_node(2)?;
     for (first, count) in [(2u64, 3u64), (4, 1), (u64::MAX, 2), (0, u64::MAX)] {
         expect_error(
-            context
-                .generic
-                .convert(CapabilityType::Frame, 12, count, node.descriptor(), first),
+            context.generic.convert(
+                CapabilityType::Frame,
+                SMALL_FRAME_BITS,
+                count,
+                node.descriptor(),
+                first,
+            ),
             CapabilityError::InvalidArgument,
             "CONVERT past the node",
         )?;
@@ -343,17 +348,25 @@ fn convert_past_the_end_of_the_node_is_invalid_argument(context: &mut Context) -
 fn convert_into_something_that_is_not_a_node_fails(context: &mut Context) -> TestResult {
     let empty = context.slot()?;
     expect_error(
-        context
-            .generic
-            .convert(CapabilityType::Frame, 12, 1, empty.descriptor, 0),
+        context.generic.convert(
+            CapabilityType::Frame,
+            SMALL_FRAME_BITS,
+            1,
+            empty.descriptor,
+            0,
+        ),
         CapabilityError::InvalidDescriptor,
         "CONVERT into an empty slot",
     )?;
     let frame = context.make_frame()?;
     expect_failure(
-        context
-            .generic
-            .convert(CapabilityType::Frame, 12, 1, frame.descriptor(), 0),
+        context.generic.convert(
+            CapabilityType::Frame,
+            SMALL_FRAME_BITS,
+            1,
+            frame.descriptor(),
+            0,
+        ),
         "CONVERT into a frame",
     )
 }
@@ -369,7 +382,7 @@ fn convert_without_write_on_the_generic_is_permission_denied(context: &mut Conte
     expect_error(
         generic.convert(
             CapabilityType::Frame,
-            12,
+            SMALL_FRAME_BITS,
             1,
             context.scratch.descriptor(),
             slot.index,
@@ -385,9 +398,13 @@ fn convert_into_a_node_without_write_is_permission_denied(context: &mut Context)
     let (node_slot, node) = context.make_node(2)?;
     let read_only = context.mint(node_slot.descriptor, Rights::READ | Rights::COPY)?;
     expect_error(
-        context
-            .generic
-            .convert(CapabilityType::Frame, 12, 1, read_only.descriptor, 0),
+        context.generic.convert(
+            CapabilityType::Frame,
+            SMALL_FRAME_BITS,
+            1,
+            read_only.descriptor,
+            0,
+        ),
         CapabilityError::PermissionDenied,
         "CONVERT into a read-only node",
     )?;
@@ -398,9 +415,9 @@ fn convert_into_a_node_without_write_is_permission_denied(context: &mut Context)
 /// 16 KiB), then a frame right after the node: 32 KiB after the first.
 fn convert_aligns_each_object_to_its_size(context: &mut Context) -> TestResult {
     let (_, generic) = context.make_generic(21)?;
-    let first = context.make_from(generic, CapabilityType::Frame, 12)?;
+    let first = context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
     context.make_from(generic, CapabilityType::Node, 8)?;
-    let second = context.make_from(generic, CapabilityType::Frame, 12)?;
+    let second = context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let first = Frame::new(first.descriptor)
         .get_address()
         .expect_ok("GET_ADDRESS")?;

@@ -12,6 +12,7 @@ use nun::capability::{InterruptPort, InterruptRegion, IoPort, NotificationPort};
 use nun::slot_allocator::Slot;
 
 use crate::check::{Expect, Failure, TestResult, expect_error};
+use crate::context::SMALL_FRAME_BITS;
 use crate::context::{Context, ensure_empty};
 use crate::ensure;
 
@@ -166,7 +167,13 @@ fn make_port_checks_rights_then_number_then_destination(context: &mut Context) -
     )?;
     context
         .generic
-        .convert(CapabilityType::Frame, 12, 1, node.descriptor(), 1)
+        .convert(
+            CapabilityType::Frame,
+            SMALL_FRAME_BITS,
+            1,
+            node.descriptor(),
+            1,
+        )
         .expect_ok("CONVERT into the node")?;
     expect_error(
         region().make_port(QUIET_IRQ, node.descriptor(), 1),

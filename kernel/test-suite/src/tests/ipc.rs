@@ -11,6 +11,7 @@ use nun::call::capability_call;
 use nun::capability::{Configuration, Frame, IpcPort};
 
 use crate::check::{Expect, Failure, TestResult, expect_error};
+use crate::context::SMALL_FRAME_BITS;
 use crate::context::{Context, ensure_empty};
 use crate::ensure;
 use crate::thread_bodies::{call_once, receive_once, serve_increments};
@@ -296,7 +297,7 @@ fn transfer_into_an_occupied_slot_moves_nothing_but_delivers_the_message(
 ) -> TestResult {
     let port = new_port(context)?;
     let frame = context.make_frame()?;
-    let occupied = context.make(CapabilityType::Frame, 12)?;
+    let occupied = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     ensure!(
         nun::ipc_buffer::set_transfer_destination(context.scratch.descriptor(), occupied.index),
         "no IPC buffer"

@@ -17,6 +17,7 @@ use nun::window;
 
 use crate::check::{Expect, Failure, TestResult};
 use crate::context::Context;
+use crate::context::SMALL_FRAME_BITS;
 use crate::thread_bodies::write_to_reported_address;
 use crate::threads::{BOARD, create, yield_until};
 use crate::{ensure, fail};
@@ -83,7 +84,7 @@ fn mapping_helper_adds_only_missing_tables(context: &mut Context) -> TestResult 
 /// same address: every word reads 0.
 fn converted_memory_reads_as_zero(context: &mut Context) -> TestResult {
     let (generic_slot, generic) = context.make_generic(14)?;
-    let first = context.make_from(generic, CapabilityType::Frame, 12)?;
+    let first = context.make_from(generic, CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let first_frame = Frame::new(first.descriptor);
     let physical = first_frame.get_address().expect_ok("GET_ADDRESS")?;
     map(context, first_frame, window::BASE, RW)?;
@@ -101,7 +102,7 @@ fn converted_memory_reads_as_zero(context: &mut Context) -> TestResult {
     let second = context.make_from(
         Generic::new(generic_slot.descriptor),
         CapabilityType::Frame,
-        12,
+        SMALL_FRAME_BITS,
     )?;
     let second_frame = Frame::new(second.descriptor);
     ensure!(

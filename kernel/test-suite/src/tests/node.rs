@@ -12,6 +12,7 @@ use nun::call::capability_call;
 use nun::capability::{Frame, Generic, IoPort, Node};
 
 use crate::check::{Expect, TestResult, expect_error, expect_failure};
+use crate::context::SMALL_FRAME_BITS;
 use crate::context::{Context, ensure_empty, ensure_present};
 use crate::ensure;
 
@@ -62,7 +63,7 @@ fn node_copy_makes_a_working_copy(context: &mut Context) -> TestResult {
 /// An occupied destination is INVALID_ARGUMENT and stays as it was.
 fn node_copy_into_an_occupied_slot_is_invalid_argument(context: &mut Context) -> TestResult {
     let first = context.make_frame()?;
-    let second = context.make(CapabilityType::Frame, 12)?;
+    let second = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let before = Frame::new(second.descriptor)
         .get_address()
         .expect_ok("GET_ADDRESS")?;
@@ -170,7 +171,7 @@ fn node_move_moves_the_capability(context: &mut Context) -> TestResult {
 /// source stays.
 fn node_move_into_an_occupied_slot_is_invalid_argument(context: &mut Context) -> TestResult {
     let first = context.make_frame()?;
-    let second = context.make(CapabilityType::Frame, 12)?;
+    let second = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     expect_error(
         context
             .scratch
@@ -234,7 +235,7 @@ fn node_move_of_a_generic_keeps_it_usable(context: &mut Context) -> TestResult {
     context.make_from(
         Generic::new(destination.descriptor),
         CapabilityType::Frame,
-        12,
+        SMALL_FRAME_BITS,
     )?;
     Ok(())
 }
@@ -309,7 +310,7 @@ fn node_mint_without_the_copy_right_is_permission_denied(context: &mut Context) 
 /// An occupied destination is INVALID_ARGUMENT.
 fn node_mint_into_an_occupied_slot_is_invalid_argument(context: &mut Context) -> TestResult {
     let frame = context.make_frame()?;
-    let occupied = context.make(CapabilityType::Frame, 12)?;
+    let occupied = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     expect_error(
         context
             .scratch
@@ -321,7 +322,7 @@ fn node_mint_into_an_occupied_slot_is_invalid_argument(context: &mut Context) ->
 
 /// DEMOTE to WRITE drops READ: GET_ADDRESS is refused afterwards.
 fn node_demote_removes_rights(context: &mut Context) -> TestResult {
-    let frame = context.make(CapabilityType::Frame, 12)?;
+    let frame = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     context
         .scratch
         .demote(frame.index, Rights::WRITE | Rights::COPY)
@@ -377,7 +378,7 @@ fn node_demote_of_an_empty_slot_fails(context: &mut Context) -> TestResult {
 
 /// REMOVE deletes one capability; a copy of it keeps working.
 fn node_remove_deletes_only_that_capability(context: &mut Context) -> TestResult {
-    let frame = context.make(CapabilityType::Frame, 12)?;
+    let frame = context.make(CapabilityType::Frame, SMALL_FRAME_BITS)?;
     let copy = context.copy(frame.descriptor)?;
     context.scratch.remove(frame.index).expect_ok("REMOVE")?;
     ensure_empty(frame.descriptor, "removed slot")?;
@@ -399,7 +400,13 @@ fn node_changes_need_write_on_the_node(context: &mut Context) -> TestResult {
     let (node_slot, node) = context.make_node(4)?;
     context
         .generic
-        .convert(CapabilityType::Frame, 12, 1, node.descriptor(), 0)
+        .convert(
+            CapabilityType::Frame,
+            SMALL_FRAME_BITS,
+            1,
+            node.descriptor(),
+            0,
+        )
         .expect_ok("CONVERT into the node")?;
     let read_only = Node::new(
         context

@@ -15,6 +15,7 @@ use nun::capability::{Configuration, ProcessControlBlock};
 
 use crate::check::{Expect, Failure, TestResult, expect_error, expect_failure};
 use crate::context::Context;
+use crate::context::LARGE_FRAME_BITS;
 use crate::ensure;
 use crate::tests::init_protocol::INTERRUPT_FLAG;
 
@@ -346,7 +347,7 @@ fn configure_refuses_objects_of_the_wrong_type(context: &mut Context) -> TestRes
 /// The IPC buffer is a 4 KiB frame: a 2 MiB frame is inconsistent.
 fn configure_needs_a_4_kib_frame_for_the_ipc_buffer(context: &mut Context) -> TestResult {
     let pcb = new_pcb(context)?;
-    let large = context.make(CapabilityType::Frame, 21)?;
+    let large = context.make(CapabilityType::Frame, LARGE_FRAME_BITS)?;
     expect_error(
         pcb.configure(&Configuration::new().ipc_buffer(large.descriptor)),
         CapabilityError::InvalidArgument,

@@ -9,6 +9,7 @@
 //! Generic and goes with it at teardown.
 
 use a9n_abi::kernel_call::{CALL_FAILED, CALL_SUCCEEDED, ERROR_MR, STATUS_MR};
+use a9n_abi::paging::PageTableDepth;
 use a9n_abi::{CapabilityError, CapabilityType, Descriptor, KernelCall};
 use nun::kernel_call::{RegisterMessages, raw_call};
 
@@ -65,8 +66,12 @@ fn unusual_arguments_on_every_object_never_crash_the_kernel(context: &mut Contex
     targets[0] = node.descriptor();
     targets[1] = generic.descriptor();
     targets[2] = context.make(CapabilityType::AddressSpace, 0)?.descriptor;
-    targets[3] = context.make(CapabilityType::PageTable, 1)?.descriptor;
-    targets[4] = context.make(CapabilityType::PageTable, 3)?.descriptor;
+    targets[3] = context
+        .make(CapabilityType::PageTable, PageTableDepth::Pt.as_word())?
+        .descriptor;
+    targets[4] = context
+        .make(CapabilityType::PageTable, PageTableDepth::Pdpt.as_word())?
+        .descriptor;
     targets[5] = context.make_frame()?.descriptor();
     targets[6] = context
         .make(CapabilityType::ProcessControlBlock, 0)?
