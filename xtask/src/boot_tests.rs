@@ -23,6 +23,9 @@ const INIT_MARKER: &str = "init: nothing more to start yet";
 const BANNER_PREFIX: &str = "A9N ";
 /// Start of the kernel test suite's closing line (`kernel tests: N passed, N failed`).
 const KERNEL_TESTS_PREFIX: &str = "kernel tests: ";
+/// The kernel test suite's request for a key on COM1 (its interrupt test), and the
+/// key the harness types then.
+const KERNEL_TESTS_KEY_REQUEST: (&str, &[u8]) = ("kernel tests: type a key", b"k");
 
 /// What a boot must show.
 struct Expectation {
@@ -295,6 +298,7 @@ fn run_one(root: &Path, emulator: &Emulator, test: &BootTest, summary: &mut Summ
         BOOT_TIMEOUT,
         BANNER_PREFIX,
         test.expectation.stop_marker,
+        (test.init_program == InitProgram::KernelTestSuite).then_some(KERNEL_TESTS_KEY_REQUEST),
     ) {
         Ok(outcome) => outcome,
         Err(error) => {

@@ -1,7 +1,7 @@
 //! Running QEMU: interactively (serial console on the terminal) or captured, with a
 //! hard timeout, for the tests.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::{Arc, Mutex};
@@ -101,9 +101,22 @@ pub struct BootOutcome {
     pub stopped_at_marker: bool,
 }
 
+/// What a captured boot watches the serial log for, and what it types.
+struct Watch<'a> {
+    /// Prefix of the line whose first appearance is timed.
+    marker: &'a str,
+    /// Text after which QEMU is stopped.
+    stop_marker: Option<&'a str>,
+    /// (text, bytes): the bytes are typed on the serial port once the log contains
+    /// the text.
+    input_after_marker: Option<(&'a str, &'a [u8])>,
+}
+
 /// Boots `image` headless with the serial port captured, kills QEMU after
 /// `timeout` (or as soon as the log contains `stop_marker`), and notes when a line
-/// starting with `marker` first appeared.
+/// starting with `marker` first appeared. With `input_after_marker` = (text,
+/// bytes), the bytes are typed on the serial port once, as soon as the log
+/// contains the text.
 pub fn boot_captured(
     emulator: &Emulator,
     image: &Path,
@@ -111,20 +124,18 @@ pub fn boot_captured(
     timeout: Duration,
     marker: &str,
     stop_marker: Option<&str>,
+    input_after_marker: Option<(&str, &[u8])>,
 ) -> Result<BootOutcome, String> {
-    boot_captured_with_arguments(
-        emulator,
-        image,
-        memory_mib,
-        timeout,
+    let watch = Watch {
         marker,
         stop_marker,
-        &[],
-    )
+        input_after_marker,
+    };
+    capture(emulator, image, memory_mib, timeout, &watch, &[])
 }
 
-/// As [`boot_captured`], with `extra_arguments` added to the machine's (e.g.
-/// `-icount shift=0,sleep=off` for the benchmarks).
+/// As [`boot_captured`] without input, with `extra_arguments` added to the
+/// machine's (e.g. `-icount shift=0,sleep=off` for the benchmarks).
 pub fn boot_captured_with_arguments(
     emulator: &Emulator,
     image: &Path,
@@ -134,12 +145,45 @@ pub fn boot_captured_with_arguments(
     stop_marker: Option<&str>,
     extra_arguments: &[&str],
 ) -> Result<BootOutcome, String> {
+    let watch = Watch {
+        marker,
+        stop_marker,
+        input_after_marker: None,
+    };
+    capture(
+        emulator,
+        image,
+        memory_mib,
+        timeout,
+        &watch,
+        extra_arguments,
+    )
+}
+
+/// The captured boot of [`boot_captured`] and [`boot_captured_with_arguments`].
+fn capture(
+    emulator: &Emulator,
+    image: &Path,
+    memory_mib: u32,
+    timeout: Duration,
+    watch: &Watch<'_>,
+    extra_arguments: &[&str],
+) -> Result<BootOutcome, String> {
+    let Watch {
+        marker,
+        stop_marker,
+        input_after_marker,
+    } = *watch;
     let start = Instant::now();
     let mut child = Command::new(&emulator.qemu)
         .args(machine_arguments(emulator, image, memory_mib))
         .args(extra_arguments)
         .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
-        .stdin(Stdio::null())
+        .stdin(if input_after_marker.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -148,6 +192,9 @@ pub fn boot_captured_with_arguments(
     let marker_time = Arc::new(Mutex::new(None::<Duration>));
     let stop_seen = Arc::new(Mutex::new(false));
     let mut stdout = child.stdout.take().ok_or("no QEMU stdout")?;
+    // The serial port's input, until it is typed (then kept open until QEMU ends).
+    let mut input = input_after_marker
+        .map(|(text, bytes)| (text.to_owned(), bytes.to_vec(), child.stdin.take()));
     let reader = {
         let output = Arc::clone(&output);
         let marker_time = Arc::clone(&marker_time);
@@ -155,6 +202,7 @@ pub fn boot_captured_with_arguments(
         let stop_pattern = stop_marker.map(str::to_owned);
         let pattern = format!("\n{marker}");
         std::thread::spawn(move || {
+            let mut typed = false;
             let mut buffer = [0u8; 4096];
             while let Ok(count) = stdout.read(&mut buffer) {
                 if count == 0 {
@@ -170,6 +218,14 @@ pub fn boot_captured_with_arguments(
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 if seen.is_none() && text.contains(&pattern) {
                     *seen = Some(start.elapsed());
+                }
+                if let Some((input_marker, bytes, Some(stdin))) = &mut input
+                    && !typed
+                    && text.contains(input_marker.as_str())
+                {
+                    typed = true;
+                    // A failed write shows as a test that waits in vain.
+                    let _ = stdin.write_all(bytes).and_then(|()| stdin.flush());
                 }
                 if let Some(stop) = &stop_pattern
                     && text.contains(stop.as_str())

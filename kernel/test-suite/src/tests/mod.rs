@@ -10,6 +10,7 @@ macro_rules! tests {
 }
 
 mod address_space;
+mod com1_interrupts;
 mod derivation;
 mod descriptors;
 mod faults;
@@ -49,6 +50,7 @@ pub const GROUPS: &[&[Test]] = &[
     notification::TESTS,
     faults::TESTS,
     interrupts::TESTS,
+    com1_interrupts::TESTS,
     robustness::TESTS,
 ];
 
