@@ -18,18 +18,28 @@ static IDLE: AtomicBool = AtomicBool::new(false);
 /// Vector of the device-not-available exception (first FPU use after a switch).
 const DEVICE_NOT_AVAILABLE: u64 = 7;
 
-/// Entry of every `syscall`: the thread's registers are saved in its PCB.
-pub extern "C" fn kernel_call_entry(_context: u64) -> ! {
-    let current = scheduler::current_address();
+/// First stop of every `syscall` (the thread's registers are saved in its PCB):
+/// the IPC fastpath. Returns the kernel virtual address of the saved registers to
+/// return to, or 0 to go on to [`kernel_call_entry`] (nothing has changed then).
+pub extern "C" fn fastpath_entry() -> u64 {
     #[cfg(not(feature = "no-fastpath"))]
-    if current != 0
-        && let Some(next) = crate::fastpath::try_ipc(current)
     {
-        if switch_to(next) {
-            cpu_local::return_to_user(next.context());
+        let current = scheduler::current_address();
+        if current != 0
+            && let Some(next) = crate::fastpath::try_ipc(current)
+        {
+            if switch_to(next) {
+                return paging::physical_to_virtual(next.context());
+            }
+            exit_to_user();
         }
-        exit_to_user();
     }
+    0
+}
+
+/// The general path of every `syscall`.
+pub extern "C" fn kernel_call_entry() -> ! {
+    let current = scheduler::current_address();
     if current != 0 {
         kernel_call::handle(Thread(current));
     }

@@ -77,9 +77,14 @@ syscall_entry:
     push r13
     push r14
     push r15
-    mov rdi, rsp
     mov rsp, gs:[0]
     xor ebp, ebp
+    call {fastpath}
+    test rax, rax
+    jz 3f
+    mov rdi, rax
+    jmp return_to_user_mode
+3:
     call {kernel_call}
     ud2
 
@@ -126,6 +131,7 @@ idle_on_fresh_stack:
     user_code = const gdt::USER_CODE,
     syscall_vector = const SYSCALL_VECTOR,
     kernel_call = sym crate::entry::kernel_call_entry,
+    fastpath = sym crate::entry::fastpath_entry,
 );
 
 /// Address of the `syscall` entry point.

@@ -86,5 +86,5 @@ pub fn set_kernel_entry_stack(address: u64) {
     // SAFETY: a plain store to the static TSS; the processor reads the field only at
     // privilege changes, which cannot happen while the kernel runs with interrupts
     // off.
-    unsafe { (*tss).privilege_stack_table[0] = VirtAddr::new(address) };
+    unsafe { (*tss).privilege_stack_table[0] = VirtAddr::new_truncate(address) };
 }
