@@ -297,6 +297,17 @@ impl SlabAllocator {
         released
     }
 
+    /// Bytes of the cached empty slabs: free memory kept for the next object of
+    /// their size (given back with [`Self::release_empty`]).
+    #[must_use]
+    pub fn empty_bytes(&self) -> u64 {
+        self.empty
+            .values()
+            .filter_map(|address| self.slabs.get(address))
+            .map(|slab| 1u64 << slab.order)
+            .sum()
+    }
+
     /// Number of slabs (empty ones included).
     #[must_use]
     pub fn slab_count(&self) -> usize {

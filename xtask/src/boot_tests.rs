@@ -270,6 +270,9 @@ fn build_image(root: &Path, test: &BootTest) -> Result<std::path::PathBuf, Strin
         },
     };
     let mut contents = ImageContents::complete(&binaries);
+    if test.init_program == InitProgram::Init {
+        contents.modules = image::koito_modules(root)?;
+    }
     match test.breakage {
         Breakage::None => {}
         Breakage::MissingInit => contents.init = None,

@@ -169,6 +169,19 @@ pub fn build_kernel_benchmark(root: &Path) -> Result<PathBuf, String> {
     .build(root)
 }
 
+/// Builds the memory server (`mm-server.elf`, a boot module of every KOITO image).
+pub fn build_memory_server(root: &Path) -> Result<PathBuf, String> {
+    GuestCrate {
+        package: "mm-server",
+        binary: "mm-server",
+        target: BARE_METAL_TARGET,
+        features: &["server".to_owned()],
+        // Boot modules are loaded whole: leave the debug information out.
+        rustc_flags: &["-C", "relocation-model=static", "-C", "strip=debuginfo"],
+    }
+    .build(root)
+}
+
 /// Builds the loader, the kernel (with `kernel_features`) and init.
 pub fn build_all(root: &Path, kernel_features: &[String]) -> Result<GuestBinaries, String> {
     Ok(GuestBinaries {

@@ -83,6 +83,17 @@ pub fn image_directory(root: &Path, name: &str) -> PathBuf {
         .join(name)
 }
 
+/// File name of the memory server's boot module (init starts it when present).
+pub const MEMORY_SERVER_MODULE: &str = "mm-server.elf";
+
+/// The boot modules of every image booting KOITO's init: the memory server.
+pub fn koito_modules(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    Ok(vec![(
+        MEMORY_SERVER_MODULE.to_owned(),
+        guest_build::build_memory_server(root)?,
+    )])
+}
+
 /// Builds everything and lays out the standard image called `name`.
 pub fn build_standard_image(
     root: &Path,
@@ -91,6 +102,8 @@ pub fn build_standard_image(
 ) -> Result<PathBuf, String> {
     let binaries = guest_build::build_all(root, kernel_features)?;
     let directory = image_directory(root, name);
-    lay_out(&directory, &ImageContents::complete(&binaries))?;
+    let mut contents = ImageContents::complete(&binaries);
+    contents.modules = koito_modules(root)?;
+    lay_out(&directory, &contents)?;
     Ok(directory)
 }

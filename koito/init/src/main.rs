@@ -1,9 +1,10 @@
 //! KOITO init: the first user thread. It receives the initial capabilities of
-//! docs/abi.md section 9. This version reports what it was given, builds a child
-//! address space from Generic memory, and runs three demonstrations in it: a thread
-//! in its own address space, 100,000 IPC round trips with identifiers and a
-//! notification, and a user-level fault resolver. Starting the memory server and
-//! the other servers comes next.
+//! docs/abi.md section 9, reports what it was given, builds a child address space
+//! from Generic memory and runs three demonstrations in it (a thread in its own
+//! address space, 100,000 IPC round trips with identifiers and a notification, a
+//! user-level fault resolver). Then it starts the memory server with every Generic
+//! (`memory_server`) and the servers of its boot manifest, printing a boot log
+//! line for each.
 #![no_std]
 #![no_main]
 
@@ -60,15 +61,38 @@ fn main(info: &'static InitInfo) {
     if let Err(error) = demonstrations(info) {
         nun::debug_println!("init: a demonstration failed: {error}");
     }
-    if memory_server::present(info) {
+    if memory_server::present(info, memory_server::MODULE) {
         match memory_server::launch(info) {
-            Ok(server) => nun::debug_println!(
-                "init: started {} (thread {:#x}) with every Generic",
-                memory_server::MODULE,
-                server.thread.descriptor().as_word()
-            ),
+            Ok(started) => {
+                nun::debug_println!(
+                    "init: started {} ({} pages) with every Generic; init keeps none",
+                    memory_server::MODULE,
+                    started.server.image_pages,
+                );
+                match memory_server::stats(started.client) {
+                    Ok(stats) => nun::debug_println!(
+                        "init: mm-server answers: {} MiB of {} MiB free",
+                        stats.free_bytes >> 20,
+                        stats.total_bytes >> 20,
+                    ),
+                    Err(error) => nun::debug_println!("init: mm-server does not answer: {error}"),
+                }
+                for (entry, server) in &started.others {
+                    match server.start() {
+                        Ok(()) => nun::debug_println!(
+                            "init: started {} ({} pages) as a client of {}",
+                            entry.module,
+                            server.image_pages,
+                            memory_server::MODULE,
+                        ),
+                        Err(error) => {
+                            nun::debug_println!("init: cannot start {}: {error}", entry.module);
+                        }
+                    }
+                }
+            }
             Err(error) => {
-                nun::debug_println!("init: cannot start {}: {error}", memory_server::MODULE)
+                nun::debug_println!("init: cannot start {}: {error}", memory_server::MODULE);
             }
         }
     } else {

@@ -1,12 +1,24 @@
-//! Starting the memory server (issue 5): from the boot module `mm-server.elf`, with
-//! every Generic capability moved to it (init keeps none) and a copy of the frame
-//! holding `init_info` (so it knows the Generics' sizes).
+//! Starting the memory server (issue 5) and its clients from the boot manifest.
+//!
+//! Init makes mm-server's service port and one client capability per client
+//! (a copy of the port, identified, left with WRITE and COPY only), then starts
+//! `mm-server.elf` with every Generic capability moved to it (init keeps none), a
+//! copy of the frame holding `init_info` (so it knows the Generics' sizes) and the
+//! service port: the slots of `mm_server_api::boot`. Every object these servers
+//! need is made before the Generics go, from the one Generic init uses.
+//!
+//! The boot manifest ([`MANIFEST`]) lists the other servers init starts when their
+//! module is in the image: for now the mm-server test client (only test images
+//! carry it, since it ends QEMU when done).
 
-use a9n_abi::InitInfo;
 use a9n_abi::init::RootSlot;
-use a9n_abi::{CapabilityType, Descriptor};
-use nun::capability::{Generic, Node};
-use nun::server_start::FIRST_GIVEN_SLOT;
+use a9n_abi::test_exit::DEBUG_EXIT_PORT;
+use a9n_abi::{CapabilityType, Descriptor, InitInfo, Rights};
+use mm_server_api::boot::{
+    FIRST_OTHER_CLIENT, GENERIC_NODE_SLOT, INIT_CLIENT, INIT_INFO_SLOT, SERVICE_PORT_SLOT,
+    TEST_CLIENT_SLOT, TEST_EXIT_PORT_SLOT, TEST_SECOND_CLIENT_SLOT,
+};
+use nun::capability::{Generic, IoPort, IpcPort, Node};
 
 use crate::child_space::{ChildError, kernel};
 use crate::object_factory::ObjectFactory;
@@ -14,25 +26,128 @@ use crate::server_launcher::{self, Gift, Server};
 
 /// The module the memory server comes from.
 pub const MODULE: &str = "mm-server.elf";
-/// Init's root slot for the node of its own window page tables.
+/// Init's root slot for the node of its own window page tables and the
+/// capabilities it hands out.
 const SCRATCH_NODE_SLOT: u64 = 12;
 /// Init's root slot for the memory server's root node.
 const SERVER_NODE_SLOT: u64 = 13;
-/// The memory server's root slot of the node of Generics.
-pub const GENERIC_NODE_GIFT_SLOT: u64 = FIRST_GIVEN_SLOT;
-/// The memory server's root slot of the `init_info` frame.
-pub const INIT_INFO_GIFT_SLOT: u64 = FIRST_GIVEN_SLOT + 1;
+/// mm-server's priority (below init's, above every client's).
+const SERVER_PRIORITY: u64 = a9n_abi::scheduling::INIT_PRIORITY - 1;
 
-/// Whether the image has the module.
+/// A server of the boot manifest: the module, init's root slot for its root node,
+/// its priority, and what it gets.
+pub struct ManifestEntry {
+    /// Boot module name.
+    pub module: &'static str,
+    /// Init's root slot for its root node.
+    pub node_slot: u64,
+    /// Its priority.
+    pub priority: u64,
+    /// Its role, which says what it is given.
+    pub role: Role,
+}
+
+/// What a manifest server is, and so which capabilities it gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The mm-server test client: two client capabilities (identifiers 2 and 3) and
+    /// the IO ports of QEMU's debug-exit device.
+    MemoryTestClient,
+}
+
+/// The servers init starts after mm-server, when their module is present.
+pub const MANIFEST: [ManifestEntry; 1] = [ManifestEntry {
+    module: "mm-tests.elf",
+    node_slot: 14,
+    priority: 20,
+    role: Role::MemoryTestClient,
+}];
+
+/// What [`launch`] started.
+pub struct Started {
+    /// mm-server (running).
+    pub server: Server,
+    /// Init's own client capability (identifier 1).
+    pub client: Descriptor,
+    /// The manifest servers, prepared but not started, with their entries.
+    pub others: alloc::vec::Vec<(&'static ManifestEntry, Server)>,
+}
+
+/// Whether the image has the module `name`.
 #[must_use]
-pub fn present(info: &InitInfo) -> bool {
+pub fn present(info: &InitInfo, name: &str) -> bool {
     info.module_descriptions().iter().any(|module| {
-        module.name.starts_with(MODULE.as_bytes()) && module.name.get(MODULE.len()) == Some(&0)
+        module.name.starts_with(name.as_bytes()) && module.name.get(name.len()) == Some(&0)
     })
 }
 
-/// Launches the memory server; afterwards init holds no Generic.
-pub fn launch(info: &InitInfo) -> Result<Server, ChildError> {
+/// A client capability of `port` identified with `identifier`, in a scratch slot.
+fn client_capability(
+    scratch: &mut ObjectFactory,
+    port: Descriptor,
+    identifier: u64,
+) -> Result<Descriptor, ChildError> {
+    let slot = scratch.take_slot()?;
+    kernel("copy the service port", scratch.node.copy(slot.index, port))?;
+    kernel(
+        "identify a client capability",
+        IpcPort::new(slot.descriptor).identify(identifier),
+    )?;
+    kernel(
+        "restrict a client capability",
+        scratch.node.demote(slot.index, Rights::WRITE | Rights::COPY),
+    )?;
+    Ok(slot.descriptor)
+}
+
+/// Prepares a manifest server with what its role gets.
+fn prepare(
+    info: &InitInfo,
+    scratch: &mut ObjectFactory,
+    port: Descriptor,
+    entry: &ManifestEntry,
+    next_client: &mut u64,
+) -> Result<Server, ChildError> {
+    match entry.role {
+        Role::MemoryTestClient => {
+            let first = client_capability(scratch, port, *next_client)?;
+            let second = client_capability(scratch, port, *next_client + 1)?;
+            *next_client += 2;
+            let exit = scratch.take_slot()?;
+            kernel(
+                "mint the debug-exit ports",
+                IoPort::new(RootSlot::IoPort.descriptor()).mint(
+                    u64::from(DEBUG_EXIT_PORT),
+                    u64::from(DEBUG_EXIT_PORT) + 3,
+                    scratch.node.descriptor(),
+                    exit.index,
+                ),
+            )?;
+            let gift = |source, slot| Gift {
+                source,
+                slot,
+                moved: true,
+            };
+            server_launcher::launch(
+                info,
+                scratch,
+                entry.node_slot,
+                entry.module,
+                &[
+                    gift(first, TEST_CLIENT_SLOT),
+                    gift(second, TEST_SECOND_CLIENT_SLOT),
+                    gift(exit.descriptor, TEST_EXIT_PORT_SLOT),
+                ],
+                0,
+                entry.priority,
+            )
+        }
+    }
+}
+
+/// Starts the memory server and prepares the manifest servers whose module is
+/// present; afterwards init holds no Generic.
+pub fn launch(info: &InitInfo) -> Result<Started, ChildError> {
     let generic_node = Node::new(
         RootSlot::GenericNode.descriptor(),
         info.generic_node_radix as u32,
@@ -64,6 +179,18 @@ pub fn launch(info: &InitInfo) -> Result<Server, ChildError> {
         6,
     );
     let mut scratch = ObjectFactory::new(generic, scratch_node, 0)?;
+    let port = scratch.make(CapabilityType::IpcPort, 0)?.descriptor;
+    let client = client_capability(&mut scratch, port, INIT_CLIENT)?;
+
+    let mut others = alloc::vec::Vec::new();
+    let mut next_client = FIRST_OTHER_CLIENT;
+    for entry in &MANIFEST {
+        if present(info, entry.module) {
+            let server = prepare(info, &mut scratch, port, entry, &mut next_client)?;
+            others.push((entry, server));
+        }
+    }
+
     let frame_node = Node::new(
         RootSlot::FrameNode.descriptor(),
         info.frame_node_radix as u32,
@@ -74,23 +201,53 @@ pub fn launch(info: &InitInfo) -> Result<Server, ChildError> {
     let gifts = [
         Gift {
             source: init_info_frame,
-            slot: INIT_INFO_GIFT_SLOT,
+            slot: INIT_INFO_SLOT,
             moved: false,
         },
         Gift {
+            source: port,
+            slot: SERVICE_PORT_SLOT,
+            moved: true,
+        },
+        Gift {
             source: RootSlot::GenericNode.descriptor(),
-            slot: GENERIC_NODE_GIFT_SLOT,
+            slot: GENERIC_NODE_SLOT,
             moved: true,
         },
     ];
-    let argument = info.generic_node_radix;
-    server_launcher::launch(
+    let server = server_launcher::launch(
         info,
         &mut scratch,
         SERVER_NODE_SLOT,
         MODULE,
         &gifts,
-        argument,
-        a9n_abi::scheduling::INIT_PRIORITY - 1,
-    )
+        info.generic_node_radix,
+        SERVER_PRIORITY,
+    )?;
+    server.start()?;
+    Ok(Started {
+        server,
+        client,
+        others,
+    })
+}
+
+/// Asks mm-server for the memory figures through init's client capability.
+pub fn stats(client: Descriptor) -> Result<mm_server_api::StatsReply, ChildError> {
+    let mut words = [0; mm_server_api::request::Stats::WORDS];
+    mm_server_api::request::Stats {
+        client: mm_server_api::ClientId::CALLER,
+    }
+    .encode(&mut words);
+    let reply = kernel("call mm-server", IpcPort::new(client).call(&words))?;
+    let length = reply.info().map_or(0, |info| info.length());
+    let mut payload = [0; mm_server_api::MAX_REPLY_WORDS];
+    for (index, word) in payload.iter_mut().enumerate().take(length) {
+        *word = reply.payload(index);
+    }
+    match mm_server_api::StatsReply::decode(payload.get(..length).unwrap_or(&[])) {
+        Ok(Ok(stats)) => Ok(stats),
+        Ok(Err(_)) => Err(ChildError::Silent("mm-server refused STATS")),
+        Err(_) => Err(ChildError::Silent("mm-server sent a malformed STATS reply")),
+    }
 }

@@ -1,14 +1,18 @@
 //! Starting a server from an ELF boot module, in its own address space with its own
 //! root node (the layout of `nun::server_start`): its segments are copied into
 //! fresh frames, it gets an IPC buffer and the capabilities its launcher gives it,
-//! and it starts at its entry point with the IPC buffer address and one argument.
+//! and, once [`Server::start`] resumes it, it runs from its entry point with the
+//! IPC buffer address and one argument.
 
 use a9n_abi::boot::PAGE_SIZE;
 use a9n_abi::init::RootSlot;
 use a9n_abi::paging::MapAttributes;
 use a9n_abi::{CapabilityType, Descriptor, InitInfo, Register};
 use nun::capability::{AddressSpace, Configuration, Node, ProcessControlBlock};
-use nun::server_start::{SERVER_IPC_BUFFER_ADDRESS, SERVER_ROOT_RADIX, ServerSlot};
+use nun::server_start::{
+    IMAGE_BASE, IMAGE_FRAME_SLOT, SERVER_IPC_BUFFER_ADDRESS, SERVER_ROOT_RADIX, ServerSlot,
+};
+use nun::slot_allocator::Slot;
 use nun::window;
 
 use crate::child_space::{ChildError, READ_WRITE, kernel};
@@ -19,13 +23,20 @@ use crate::object_factory::ObjectFactory;
 const MODULE_WINDOW: u64 = window::BASE + 0x1000_0000;
 /// Where init maps one page to fill it.
 const FILL_WINDOW: u64 = window::BASE + 0x0800_0000;
-/// Slots of a server's root node that are not handed out by its factory.
-const RESERVED_SLOTS: u64 = 16;
 
-/// A running server.
+/// A server, ready to run or running.
 pub struct Server {
     /// Its thread.
     pub thread: ProcessControlBlock,
+    /// Pages of its image.
+    pub image_pages: u64,
+}
+
+impl Server {
+    /// Resumes the server's thread.
+    pub fn start(&self) -> Result<(), ChildError> {
+        kernel("resume the server", self.thread.resume())
+    }
 }
 
 /// What to give a server: a capability of init's and the server's root slot for it.
@@ -89,7 +100,7 @@ fn module_name(bytes: &[u8]) -> &str {
     core::str::from_utf8(&bytes[..end]).unwrap_or("")
 }
 
-/// Copies one page of a segment into a fresh frame of the server and maps it there.
+/// Copies one page of a segment into the server's frame `frame` and maps it there.
 fn load_page(
     scratch: &mut ObjectFactory,
     server: &mut ObjectFactory,
@@ -97,9 +108,9 @@ fn load_page(
     image_start: u64,
     segment: &elf_image::Segment,
     page: u64,
+    frame: Slot,
 ) -> Result<(), ChildError> {
     let own = AddressSpace::new(RootSlot::AddressSpace.descriptor());
-    let frame = server.make(CapabilityType::Frame, 12)?;
     // The frame is named from init's root: server node slot descriptor.
     scratch.map(
         own,
@@ -145,7 +156,8 @@ fn load_page(
     )
 }
 
-/// Starts the server in boot module `name`, with its root node in init's root slot
+/// Prepares the server in boot module `name` (not running yet: see
+/// [`Server::start`]), with its root node in init's root slot
 /// `root_slot`, objects from `generic`'s factory `scratch` (whose node also takes
 /// init's own page tables for its windows).
 pub fn launch(
@@ -173,7 +185,7 @@ pub fn launch(
             .ok_or(ChildError::Resources("bad root slot"))?,
         SERVER_ROOT_RADIX,
     );
-    let mut server = ObjectFactory::new(scratch.generic, node, RESERVED_SLOTS)?;
+    let mut server = ObjectFactory::new(scratch.generic, node, IMAGE_FRAME_SLOT)?;
     let slot = |own: ServerSlot| node.slot(own as u64).unwrap_or(Descriptor::ROOT_NODE);
     let convert = |object_type: CapabilityType, specific: u64, index: ServerSlot| {
         kernel(
@@ -197,11 +209,41 @@ pub fn launch(
     let space = AddressSpace::new(slot(ServerSlot::AddressSpace));
 
     let (image, module_slot, module_pages) = read_module(info, scratch, name)?;
+    // Every page's frame first, in consecutive slots from IMAGE_FRAME_SLOT in address
+    // order (the layout of `nun::server_start`), then the page tables.
+    let mut next_page = IMAGE_BASE;
+    for segment in &image.segments {
+        let first = segment.virtual_address & !(PAGE_SIZE - 1);
+        if first != next_page {
+            return Err(ChildError::Resources(
+                "the image's pages are not contiguous from IMAGE_BASE",
+            ));
+        }
+        let pages = (segment.virtual_address + segment.memory_size - first).div_ceil(PAGE_SIZE);
+        next_page = first + pages * PAGE_SIZE;
+    }
+    let page_count = (next_page - IMAGE_BASE) / PAGE_SIZE;
+    let mut frames = alloc::vec::Vec::new();
+    for _ in 0..page_count {
+        frames.push(server.make(CapabilityType::Frame, 12)?);
+    }
+    let mut frame_slots = frames.into_iter();
     for segment in &image.segments {
         let first = segment.virtual_address & !(PAGE_SIZE - 1);
         let pages = (segment.virtual_address + segment.memory_size - first).div_ceil(PAGE_SIZE);
         for page in 0..pages {
-            load_page(scratch, &mut server, space, MODULE_WINDOW, segment, page)?;
+            let frame = frame_slots
+                .next()
+                .ok_or(ChildError::Resources("image frame count"))?;
+            load_page(
+                scratch,
+                &mut server,
+                space,
+                MODULE_WINDOW,
+                segment,
+                page,
+                frame,
+            )?;
         }
     }
     let own = AddressSpace::new(RootSlot::AddressSpace.descriptor());
@@ -246,6 +288,8 @@ pub fn launch(
         "write the server's arguments",
         thread.write_registers(&registers),
     )?;
-    kernel("resume the server", thread.resume())?;
-    Ok(Server { thread })
+    Ok(Server {
+        thread,
+        image_pages: page_count,
+    })
 }

@@ -12,12 +12,13 @@
 //! | [`mapping`] | map a frame, adding the page tables GET_UNSET_DEPTH asks for |
 //! | [`thread`] | stacks and entry points for threads in the program's address space |
 //! | [`window`] | a virtual range no Rust object uses, to look into mapped frames |
+//! | [`heap`], [`growing_heap`] | global allocators: a static buffer; one that grows into mapped memory |
 //! | [`debug_console`] | `debug_print!` / `debug_println!` through the DEBUG call |
 //! | [`timed_call`] | kernel calls timed with the TSC, and server loops, for benchmarks |
 //!
-//! **Layers.** [`kernel_call`], [`ipc_buffer`], [`init_info`], [`window`],
-//! [`thread`], [`timed_call`] and the start-up code of [`start`] are the lowest
-//! layer: the only places with `unsafe` code and inline assembly (`syscall` lives
+//! **Layers.** [`kernel_call`], [`ipc_buffer`], [`init_info`], [`window`], [`heap`],
+//! [`growing_heap`], [`thread`], [`timed_call`] and the start-up code of [`start`]
+//! are the lowest layer: the only places with `unsafe` code and inline assembly (`syscall` lives
 //! in [`kernel_call`], and in [`timed_call`] for benchmarks), each unsafe block with
 //! its `SAFETY` argument. Everything above them, and every program written with
 //! Nun, is safe Rust.
@@ -46,6 +47,7 @@
 pub mod call;
 pub mod capability;
 pub mod debug_console;
+pub mod growing_heap;
 pub mod heap;
 pub mod init_info;
 pub mod ipc_buffer;

@@ -5,17 +5,30 @@
 //! `main(argument)`.
 //!
 //! The server's root node (radix [`SERVER_ROOT_RADIX`]) holds its own objects in the
-//! slots of [`ServerSlot`] and the capabilities its launcher gives it from
-//! [`FIRST_GIVEN_SLOT`] on.
+//! slots of [`ServerSlot`], the capabilities its launcher gives it from
+//! [`FIRST_GIVEN_SLOT`] on, and from [`IMAGE_FRAME_SLOT`] on the frames of its image:
+//! one per page from [`IMAGE_BASE`] in address order, up to the first slot that
+//! holds no frame (the page tables of its address space come after them). Slots
+//! [`FIRST_FREE_SLOT`]`..IMAGE_FRAME_SLOT` are the server's to use.
 
 use a9n_abi::Descriptor;
 
-/// Radix of a server's root node.
-pub const SERVER_ROOT_RADIX: u32 = 6;
+/// Radix of a server's root node (256 slots: room for the frames of an image of
+/// about 900 KiB and its page tables; a radix-8 root also lets the kernel's IPC
+/// fastpath serve the server's ports).
+pub const SERVER_ROOT_RADIX: u32 = 8;
 /// Where the launcher maps a server's IPC buffer.
 pub const SERVER_IPC_BUFFER_ADDRESS: u64 = 0x0000_7fff_fff0_0000;
 /// First root slot holding a capability the launcher gave.
 pub const FIRST_GIVEN_SLOT: u64 = 5;
+/// Most capabilities a launcher gives (slots `FIRST_GIVEN_SLOT..FIRST_FREE_SLOT`).
+pub const MAX_GIFTS: u64 = 5;
+/// First root slot the launcher leaves empty for the server.
+pub const FIRST_FREE_SLOT: u64 = FIRST_GIVEN_SLOT + MAX_GIFTS;
+/// Root slot of the frame of the image's first page.
+pub const IMAGE_FRAME_SLOT: u64 = 24;
+/// Where every image starts (the link address of `user.ld`).
+pub const IMAGE_BASE: u64 = 0x40_0000;
 
 /// A server's own objects in its root node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -28,6 +28,8 @@
 //! exact lengths) and never panics on any input; each message has exactly one
 //! encoding. A request that does not decode is answered with
 //! [`RequestError::status`].
+//!
+//! With the feature `client` (programs on A9N), `client::Client` makes the calls.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -36,6 +38,9 @@ mod macros;
 #[macro_use]
 pub mod codec;
 
+pub mod boot;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod fault;
 pub mod identifier;
 pub mod operation;

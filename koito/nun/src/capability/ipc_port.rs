@@ -164,6 +164,34 @@ impl IpcPort {
             .map(|_| ())
     }
 
+    /// REPLY that also moves `capabilities` (at most 15) to the caller, into the slots
+    /// its IPC buffer names; if they do not fit there, the reply arrives without
+    /// them and they stay with the server. Needs no right.
+    ///
+    /// # Errors
+    /// The kernel's error; `INVALID_ARGUMENT` without calling it for more than 15
+    /// capabilities or without an IPC buffer.
+    pub fn reply_with_capabilities(
+        self,
+        payload: &[u64],
+        capabilities: &[Descriptor],
+    ) -> Result<(), CapabilityError> {
+        self.message_operation_with(IpcPortOperation::Reply, false, payload, capabilities)
+            .map(|_| ())
+    }
+
+    /// CALL that also moves `capabilities` (at most 15) to the server. Needs WRITE.
+    ///
+    /// # Errors
+    /// As [`Self::send_with_capabilities`].
+    pub fn call_with_capabilities(
+        self,
+        payload: &[u64],
+        capabilities: &[Descriptor],
+    ) -> Result<ReceivedMessage, CapabilityError> {
+        self.message_operation_with(IpcPortOperation::Call, true, payload, capabilities)
+    }
+
     /// REPLY_RECEIVE: replies, then waits for the next message. Needs READ.
     ///
     /// # Errors

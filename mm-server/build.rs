@@ -1,0 +1,8 @@
+//! Links the server binary with the user-program linker script of Nun (the library
+//! and its host tests are not affected: the argument applies to binaries only).
+
+fn main() {
+    let directory = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    println!("cargo:rustc-link-arg-bins=-T{directory}/../koito/nun/user.ld");
+    println!("cargo:rerun-if-changed=../koito/nun/user.ld");
+}

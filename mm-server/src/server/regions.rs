@@ -1,0 +1,263 @@
+//! Region requests: MAP_ANONYMOUS, MAP_SHARED_BUFFER, UNMAP, PROTECT, BRK. They
+//! change the region map (the library's), then undo or adjust the mappings the
+//! change affects. Nothing is mapped eagerly: the pager maps on the first fault.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use mm_server::region::{Region, RegionKind};
+use mm_server_api::request::{Brk, BrkFlags, MapAnonymous, MapFlags, MapSharedBuffer, Protect, Unmap};
+use mm_server_api::{BufferId, ClientId, MmError, PAGE_SIZE, Protection, SpaceId};
+
+use super::failure::{Failure, ignore};
+use super::paging::attributes;
+use super::state::{Buffer, Server};
+
+/// 2 MiB: regions at least this long that may use large frames are placed aligned.
+const LARGE: u64 = 1 << 21;
+
+fn refused(error: impl Into<MmError>) -> Failure {
+    Failure::Refused(error.into())
+}
+
+impl Server {
+    /// Inserts `region` at its start, or anywhere when `anywhere`; its start.
+    fn place(&mut self, id: SpaceId, region: Region, anywhere: bool) -> Result<u64, Failure> {
+        let space = self
+            .spaces
+            .get_mut(&id)
+            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        if anywhere {
+            let length = region.end - region.start;
+            let alignment = if region.large_pages && length >= LARGE {
+                LARGE
+            } else {
+                PAGE_SIZE
+            };
+            space
+                .maps
+                .regions
+                .insert_anywhere(region, alignment)
+                .map_err(refused)
+        } else {
+            space.maps.regions.insert(region).map_err(refused)?;
+            Ok(region.start)
+        }
+    }
+
+    /// MAP_ANONYMOUS.
+    pub fn map_anonymous(&mut self, client: ClientId, request: MapAnonymous) -> Result<u64, Failure> {
+        self.owned_space(client, request.space)?;
+        let grows_down = request.flags.contains(MapFlags::GROWS_DOWN);
+        let start = request.address;
+        let end = start + request.length;
+        let region = Region {
+            start,
+            end,
+            protection: request.protection,
+            max_protection: Protection::ALL,
+            kind: if grows_down {
+                RegionKind::Stack {
+                    top: end,
+                    limit: request.stack_limit,
+                }
+            } else {
+                RegionKind::Anonymous
+            },
+            large_pages: !grows_down && !request.flags.contains(MapFlags::NO_LARGE_PAGES),
+        };
+        self.place(request.space, region, start == 0)
+    }
+
+    /// MAP_SHARED_BUFFER: a new buffer, a region for it in each space.
+    pub fn map_shared_buffer(
+        &mut self,
+        client: ClientId,
+        request: MapSharedBuffer,
+    ) -> Result<(BufferId, u64, u64), Failure> {
+        self.owned_space(client, request.first.space)?;
+        self.owned_space(client, request.second.space)?;
+        let buffer = BufferId::new(self.counters.next_buffer)
+            .ok_or(Failure::Refused(MmError::NoMemory))?;
+        let region = |side: mm_server_api::request::SharedMapping| Region {
+            start: side.address,
+            end: side.address + request.length,
+            protection: side.protection,
+            max_protection: side.protection,
+            kind: RegionKind::Shared { buffer, offset: 0 },
+            large_pages: false,
+        };
+        let first = self.place(
+            request.first.space,
+            region(request.first),
+            request.first.address == 0,
+        )?;
+        let second = match self.place(
+            request.second.space,
+            region(request.second),
+            request.second.address == 0,
+        ) {
+            Ok(address) => address,
+            Err(failure) => {
+                if let Some(space) = self.spaces.get_mut(&request.first.space) {
+                    let _ = space.maps.regions.unmap(first, request.length);
+                }
+                return Err(failure);
+            }
+        };
+        self.counters.next_buffer += 1;
+        self.buffers.insert(
+            buffer,
+            Buffer {
+                owner: client,
+                pages: BTreeMap::new(),
+            },
+        );
+        Ok((buffer, first, second))
+    }
+
+    /// Forgets the buffers among `candidates` that no region uses any more, dropping
+    /// their own references to their pages.
+    pub fn release_unused_buffers(&mut self, candidates: &[BufferId]) {
+        for &buffer in candidates {
+            let in_use = self.spaces.values().any(|space| {
+                space.maps.regions.iter().any(|region| {
+                    matches!(region.kind, RegionKind::Shared { buffer: used, .. } if used == buffer)
+                })
+            });
+            if in_use {
+                continue;
+            }
+            if let Some(removed) = self.buffers.remove(&buffer) {
+                for frame in removed.pages.into_values() {
+                    self.drop_reference(frame);
+                }
+            }
+        }
+    }
+
+    /// UNMAP.
+    pub fn unmap(&mut self, client: ClientId, request: Unmap) -> Result<(), Failure> {
+        self.owned_space(client, request.space)?;
+        let end = request.address + request.length;
+        self.demote_straddling(request.space, request.address, end)?;
+        let space = self
+            .spaces
+            .get_mut(&request.space)
+            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        let removed = space
+            .maps
+            .regions
+            .unmap(request.address, request.length)
+            .map_err(refused)?;
+        self.drop_mappings(request.space, request.address, end);
+        self.release_buffers_of(&removed);
+        Ok(())
+    }
+
+    fn release_buffers_of(&mut self, removed: &[Region]) {
+        let buffers: Vec<BufferId> = removed
+            .iter()
+            .filter_map(|region| match region.kind {
+                RegionKind::Shared { buffer, .. } => Some(buffer),
+                _ => None,
+            })
+            .collect();
+        self.release_unused_buffers(&buffers);
+    }
+
+    /// PROTECT: new permissions; mappings that allowed more are remapped with less
+    /// (write access comes back lazily, on a fault). An inaccessible range loses its
+    /// mappings (and their contents).
+    pub fn protect(&mut self, client: ClientId, request: Protect) -> Result<(), Failure> {
+        self.owned_space(client, request.space)?;
+        let end = request.address + request.length;
+        self.demote_straddling(request.space, request.address, end)?;
+        let space = self
+            .spaces
+            .get_mut(&request.space)
+            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        space
+            .maps
+            .regions
+            .protect(request.address, request.length, request.protection)
+            .map_err(refused)?;
+        if request.protection.is_empty() {
+            self.drop_mappings(request.space, request.address, end);
+            return Ok(());
+        }
+        let Some(space) = self.spaces.get_mut(&request.space) else {
+            return Ok(());
+        };
+        let capability = nun::capability::AddressSpace::new(
+            self.memory.slots.descriptor(space.object.1),
+        );
+        let affected: Vec<(u64, bool)> = space
+            .maps
+            .pages
+            .iter()
+            .filter(|(address, _)| (request.address..end).contains(address))
+            .map(|(address, mapping)| (address, mapping.writable))
+            .collect();
+        for (address, writable) in affected {
+            let still_writable = writable && request.protection.contains(Protection::WRITE);
+            let Some(&slot) = space.mapping_capabilities.get(&address) else {
+                continue;
+            };
+            let descriptor = self.memory.slots.descriptor(slot);
+            ignore(capability.unmap(descriptor, address));
+            ignore(capability.map(
+                descriptor,
+                address,
+                attributes(request.protection, still_writable),
+            ));
+            let _ = space.maps.pages.set_writable(address, still_writable);
+        }
+        Ok(())
+    }
+
+    /// BRK: the heap's base, its current break, or a new break.
+    pub fn brk(&mut self, client: ClientId, request: Brk) -> Result<u64, Failure> {
+        self.owned_space(client, request.space)?;
+        let heap = self
+            .spaces
+            .get(&request.space)
+            .and_then(|space| space.maps.regions.heap());
+        if request.flags.contains(BrkFlags::SET_BASE) {
+            let space = self
+                .spaces
+                .get_mut(&request.space)
+                .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+            return space
+                .maps
+                .regions
+                .set_heap_base(request.new_break)
+                .map(|heap| heap.current_break)
+                .map_err(refused);
+        }
+        let Some(heap) = heap else {
+            return if request.new_break == 0 {
+                Ok(0)
+            } else {
+                Err(Failure::Refused(MmError::NotMapped))
+            };
+        };
+        if request.new_break == 0 {
+            return Ok(heap.current_break);
+        }
+        let new_end = request.new_break.next_multiple_of(PAGE_SIZE);
+        let old_end = heap.current_break.next_multiple_of(PAGE_SIZE);
+        if new_end < old_end {
+            self.demote_straddling(request.space, new_end, old_end)?;
+        }
+        let space = self
+            .spaces
+            .get_mut(&request.space)
+            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        let change = space.maps.regions.brk(request.new_break).map_err(refused)?;
+        if new_end < old_end {
+            self.drop_mappings(request.space, new_end, old_end);
+        }
+        Ok(change.current_break)
+    }
+}
