@@ -28,10 +28,12 @@ pub extern "C" fn fastpath_entry() -> u64 {
         if current != 0
             && let Some(next) = crate::fastpath::try_ipc(current)
         {
-            if switch_to(next) {
-                return paging::physical_to_virtual(next.context());
-            }
-            exit_to_user();
+            // The fastpath checked that `next` has an address space.
+            let slot = next.internal_slot(InternalSlot::AddressSpace);
+            paging::load_address_space(read_word(slot) >> 12, read_word(slot + 8));
+            cpu_local::prepare_thread(next.context_end(), next.fs_base(), next.gs_base());
+            fpu::prepare_for(next);
+            return paging::physical_to_virtual(next.context());
         }
     }
     0

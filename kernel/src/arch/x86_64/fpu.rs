@@ -52,9 +52,10 @@ static CLEAN_AREA: CleanArea = {
 static TASK_SWITCHED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 fn set_task_switched(on: bool) {
-    if TASK_SWITCHED.swap(on, Ordering::Relaxed) == on {
+    if TASK_SWITCHED.load(Ordering::Relaxed) == on {
         return;
     }
+    TASK_SWITCHED.store(on, Ordering::Relaxed);
     // SAFETY: CR0.TS only decides whether the next FPU instruction raises #NM.
     unsafe {
         Cr0::update(|flags| flags.set(Cr0Flags::TASK_SWITCHED, on));

@@ -238,6 +238,7 @@ pub fn build_and_load(
     let root = builder.root;
     let table_pages = (free_before - builder.memory.free_bytes()) / PAGE_SIZE;
     KERNEL_ROOT.store(root, Ordering::Relaxed);
+    LOADED_ROOT.store(root, Ordering::Relaxed);
     load_root(root);
     // SAFETY: global pages, SMEP, SMAP and UMIP only restrict or speed up
     // translation; each is set only when the CPU has it. The kernel touches user
@@ -273,6 +274,10 @@ const KERNEL_HALF_FIRST_ENTRY: u64 = 256;
 /// tests run; both are kept.
 static PCID_ENABLED: AtomicBool = AtomicBool::new(false);
 
+/// The PML4 in CR3 (kept here so that switches compare a word instead of reading
+/// CR3).
+static LOADED_ROOT: AtomicU64 = AtomicU64::new(0);
+
 /// CR3 bit that keeps the TLB entries of the loaded PCID.
 const CR3_NO_FLUSH: u64 = 1 << 63;
 
@@ -298,7 +303,7 @@ const fn pcid_of(token: u64) -> u64 {
 /// The PML4 currently loaded.
 #[must_use]
 pub fn current_root() -> u64 {
-    Cr3::read_raw().0.start_address().as_u64()
+    LOADED_ROOT.load(Ordering::Relaxed)
 }
 
 fn write_cr3(value: u64) {
@@ -312,11 +317,13 @@ fn write_cr3(value: u64) {
 /// unless it is loaded and has no deferred invalidation.
 pub fn load_address_space(root: u64, token: u64) {
     if !PCID_ENABLED.load(Ordering::Relaxed) {
-        if current_root() != root {
+        if LOADED_ROOT.load(Ordering::Relaxed) != root {
+            LOADED_ROOT.store(root, Ordering::Relaxed);
             write_cr3(root);
         }
         return;
     }
+    LOADED_ROOT.store(root, Ordering::Relaxed);
     let flush = crate::address_space_ids::take_pending_flush(token);
     if current_root() == root && !flush {
         return;
