@@ -7,6 +7,8 @@
 
 use core::arch::global_asm;
 
+use super::saved_registers::{pop_general_registers, push_general_registers};
+
 use x86_64::VirtAddr;
 use x86_64::registers::model_specific::{FsBase, GsBase, KernelGsBase};
 
@@ -62,21 +64,9 @@ syscall_entry:
     push rcx
     push 0
     push {syscall_vector}
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    "#,
+    push_general_registers!(),
+    r#"
     mov rsp, gs:[0]
     xor ebp, ebp
     call {fastpath}
@@ -91,21 +81,9 @@ syscall_entry:
     .global return_to_user_mode
 return_to_user_mode:
     mov rsp, rdi
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    "#,
+    pop_general_registers!(),
+    r#"
     cmp qword ptr [rsp], {syscall_vector}
     jne 1f
     mov rcx, [rsp + 16]

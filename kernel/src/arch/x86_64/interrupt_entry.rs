@@ -12,6 +12,8 @@
 
 use core::arch::global_asm;
 
+use super::saved_registers::{pop_general_registers, push_general_registers};
+
 /// Bytes between two consecutive stubs.
 pub const STUB_SIZE: u64 = 16;
 
@@ -48,60 +50,25 @@ interrupt_common:
     test qword ptr [rsp + 24], 3
     jz 3f
     swapgs
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    "#,
+    push_general_registers!(),
+    r#"
     mov rdi, rsp
     mov rsp, gs:[0]
     xor ebp, ebp
+    cld
     call {user_dispatch}
     ud2
 3:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    "#,
+    push_general_registers!(),
+    r#"
     mov rdi, rsp
     cld
     call {kernel_dispatch}
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    "#,
+    pop_general_registers!(),
+    r#"
     add rsp, 16
     iretq
     "#,

@@ -19,6 +19,7 @@ pub mod object_memory;
 pub mod paging;
 pub mod port_io;
 pub mod registers;
+mod saved_registers;
 pub mod serial;
 pub mod syscall;
 pub mod timer;
