@@ -7,7 +7,8 @@
 //! its frame at the TSS ring-0 stack, which is the end of the current thread's saved
 //! registers in its PCB, so the stub completes the thread's context in place, swaps
 //! GS, moves to the kernel stack and hands the context to the kernel (which never
-//! returns there). From kernel mode (the idle loop) the frame stays on the kernel
+//! returns there); it first resets RFLAGS (DF and AC as user code left them must
+//! not reach Rust code: AC would switch SMAP off). From kernel mode (the idle loop) the frame stays on the kernel
 //! stack and the handler returns with `iretq`.
 
 use core::arch::global_asm;
@@ -56,7 +57,8 @@ interrupt_common:
     mov rdi, rsp
     mov rsp, gs:[0]
     xor ebp, ebp
-    cld
+    push 2
+    popfq
     call {user_dispatch}
     ud2
 3:
