@@ -8,8 +8,8 @@
 //! registers in its PCB, so the stub completes the thread's context in place, swaps
 //! GS, moves to the kernel stack and hands the context to the kernel (which never
 //! returns there); it first resets RFLAGS (DF and AC as user code left them must
-//! not reach Rust code: AC would switch SMAP off). From kernel mode (the idle loop) the frame stays on the kernel
-//! stack and the handler returns with `iretq`.
+//! not reach Rust code: AC would switch SMAP off). From kernel mode (the idle
+//! loop) the frame stays on the kernel stack and the handler returns with `iretq`.
 
 use core::arch::global_asm;
 
