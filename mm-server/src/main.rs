@@ -19,8 +19,7 @@ nun::server_entry!(main);
 /// mm-server's heap: 256 KiB in `.bss` to start with, then 2 MiB frames it maps
 /// for itself at `nun::growing_heap::EXTENSION_BASE` as its bookkeeping grows.
 #[global_allocator]
-static HEAP: nun::growing_heap::GrowingHeap<{ 256 * 1024 }> =
-    nun::growing_heap::GrowingHeap::new();
+static HEAP: nun::growing_heap::GrowingHeap<{ 256 * 1024 }> = nun::growing_heap::GrowingHeap::new();
 
 fn main(argument: u64) {
     server::run(argument, &HEAP);

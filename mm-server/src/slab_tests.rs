@@ -53,7 +53,11 @@ fn objects_follow_the_watermark_and_the_slab_is_reused_when_empty() {
         Ok(SlabFree::Emptied { slab: first.slab })
     );
     assert_eq!(slabs.dead_objects(), 0);
-    assert_eq!(slabs.empty_bytes(), 4096, "the cached empty slab counts as free");
+    assert_eq!(
+        slabs.empty_bytes(),
+        4096,
+        "the cached empty slab counts as free"
+    );
     let again = slabs.allocate(&mut buddy, 6).unwrap();
     assert_eq!(slabs.empty_bytes(), 0);
     assert_eq!((again.address, again.index), (first.address, 0));

@@ -23,6 +23,8 @@ const INIT_MARKER: &str = "init: nothing more to start yet";
 const BANNER_PREFIX: &str = "A9N ";
 /// Start of the kernel test suite's closing line (`kernel tests: N passed, N failed`).
 const KERNEL_TESTS_PREFIX: &str = "kernel tests: ";
+/// Start of the mm-server test client's closing line (`mm tests: N passed, N failed`).
+const MM_TESTS_PREFIX: &str = "mm tests: ";
 /// The kernel test suite's request for a key on COM1 (its interrupt test), and the
 /// key the harness types then.
 const KERNEL_TESTS_KEY_REQUEST: (&str, &[u8]) = ("kernel tests: type a key", b"k");
@@ -55,6 +57,9 @@ enum InitProgram {
     Init,
     /// The kernel test suite (`kernel/test-suite`).
     KernelTestSuite,
+    /// KOITO's init with mm-server's test client (`mm-server/tests`) as a boot
+    /// module: init starts it after mm-server, and it ends QEMU.
+    InitWithMemoryTests,
 }
 
 /// How an image is deliberately broken.
@@ -65,7 +70,7 @@ enum Breakage {
     KernelNotElf,
 }
 
-const BOOT_TESTS: [BootTest; 8] = [
+const BOOT_TESTS: [BootTest; 9] = [
     BootTest {
         name: "boot-banner",
         kernel_features: &[],
@@ -151,6 +156,17 @@ const BOOT_TESTS: [BootTest; 8] = [
         },
     },
     BootTest {
+        name: "mm-server-tests",
+        kernel_features: &[],
+        init_program: InitProgram::InitWithMemoryTests,
+        breakage: Breakage::None,
+        expectation: Expectation {
+            exit_code: test_exit::SUCCESS,
+            stop_marker: None,
+            log_contains: &[MM_TESTS_PREFIX, " passed, 0 failed"],
+        },
+    },
+    BootTest {
         name: "missing-init-is-reported",
         kernel_features: &[],
         init_program: InitProgram::Init,
@@ -229,10 +245,17 @@ fn record_self_checks(log: &str, summary: &mut Summary) {
     }
 }
 
-/// Adds one result per test line of the kernel test suite
-/// (`test NAME ... ok` or `test NAME ... FAILED: reason`), and one for its closing
-/// line, which must report 0 failed.
-fn record_kernel_tests(log: &str, variant: &str, summary: &mut Summary) {
+/// Adds one result per test line of an in-QEMU suite (`test NAME ... ok` or
+/// `test NAME ... FAILED: reason`), named `{suite} test NAME{variant}`, and one for
+/// its closing line (`{closing_prefix}N passed, N failed`), which must report 0
+/// failed.
+fn record_suite_tests(
+    log: &str,
+    suite: &str,
+    closing_prefix: &str,
+    variant: &str,
+    summary: &mut Summary,
+) {
     for line in log.lines() {
         if let Some((name, result)) = line
             .strip_prefix("test ")
@@ -243,14 +266,14 @@ fn record_kernel_tests(log: &str, variant: &str, summary: &mut Summary) {
                 Some(reason) => Err(reason.to_owned()),
                 None => Err(format!("unexpected result {result:?}")),
             };
-            summary.record(&format!("kernel test {name}{variant}"), outcome);
+            summary.record(&format!("{suite} test {name}{variant}"), outcome);
         }
     }
     let closing = log
         .lines()
-        .rfind(|line| line.starts_with(KERNEL_TESTS_PREFIX) && line.contains(" passed, "));
+        .rfind(|line| line.starts_with(closing_prefix) && line.contains(" passed, "));
     summary.record(
-        &format!("kernel test suite reports `kernel tests: N passed, 0 failed`{variant}"),
+        &format!("{suite} test suite reports `{closing_prefix}N passed, 0 failed`{variant}"),
         match closing {
             Some(line) if line.ends_with(" passed, 0 failed") => Ok(()),
             Some(line) => Err(line.to_owned()),
@@ -265,13 +288,19 @@ fn build_image(root: &Path, test: &BootTest) -> Result<std::path::PathBuf, Strin
         loader: guest_build::build_loader(root)?,
         kernel: guest_build::build_kernel(root, &features)?,
         init: match test.init_program {
-            InitProgram::Init => guest_build::build_init(root)?,
+            InitProgram::Init | InitProgram::InitWithMemoryTests => guest_build::build_init(root)?,
             InitProgram::KernelTestSuite => guest_build::build_kernel_test_suite(root)?,
         },
     };
     let mut contents = ImageContents::complete(&binaries);
-    if test.init_program == InitProgram::Init {
+    if test.init_program != InitProgram::KernelTestSuite {
         contents.modules = image::koito_modules(root)?;
+    }
+    if test.init_program == InitProgram::InitWithMemoryTests {
+        contents.modules.push((
+            image::MEMORY_TESTS_MODULE.to_owned(),
+            guest_build::build_memory_tests(root)?,
+        ));
     }
     match test.breakage {
         Breakage::None => {}
@@ -337,7 +366,16 @@ fn run_one(root: &Path, emulator: &Emulator, test: &BootTest, summary: &mut Summ
         } else {
             ""
         };
-        record_kernel_tests(&outcome.log, variant, summary);
+        record_suite_tests(
+            &outcome.log,
+            "kernel",
+            KERNEL_TESTS_PREFIX,
+            variant,
+            summary,
+        );
+    }
+    if test.init_program == InitProgram::InitWithMemoryTests {
+        record_suite_tests(&outcome.log, "mm", MM_TESTS_PREFIX, "", summary);
     }
     if test.name == "boot-banner" {
         let banner = crate::serial_log::line_starting_with(&outcome.log, BANNER_PREFIX);

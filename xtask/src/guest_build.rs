@@ -182,6 +182,19 @@ pub fn build_memory_server(root: &Path) -> Result<PathBuf, String> {
     .build(root)
 }
 
+/// Builds the memory server's in-QEMU test client (`mm-tests.elf`, a boot module
+/// of the `mm-server-tests` image only: it ends QEMU when done).
+pub fn build_memory_tests(root: &Path) -> Result<PathBuf, String> {
+    GuestCrate {
+        package: "mm-server-tests",
+        binary: "mm-tests",
+        target: BARE_METAL_TARGET,
+        features: &[],
+        rustc_flags: &["-C", "relocation-model=static", "-C", "strip=debuginfo"],
+    }
+    .build(root)
+}
+
 /// Builds the loader, the kernel (with `kernel_features`) and init.
 pub fn build_all(root: &Path, kernel_features: &[String]) -> Result<GuestBinaries, String> {
     Ok(GuestBinaries {

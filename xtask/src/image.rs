@@ -85,6 +85,9 @@ pub fn image_directory(root: &Path, name: &str) -> PathBuf {
 
 /// File name of the memory server's boot module (init starts it when present).
 pub const MEMORY_SERVER_MODULE: &str = "mm-server.elf";
+/// File name of the memory server's test client module (test images only: init
+/// starts it when present, and it ends QEMU when done).
+pub const MEMORY_TESTS_MODULE: &str = "mm-tests.elf";
 
 /// The boot modules of every image booting KOITO's init: the memory server.
 pub fn koito_modules(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {

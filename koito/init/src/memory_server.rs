@@ -95,7 +95,9 @@ fn client_capability(
     )?;
     kernel(
         "restrict a client capability",
-        scratch.node.demote(slot.index, Rights::WRITE | Rights::COPY),
+        scratch
+            .node
+            .demote(slot.index, Rights::WRITE | Rights::COPY),
     )?;
     Ok(slot.descriptor)
 }

@@ -105,7 +105,11 @@ impl<const INITIAL: usize> GrowingHeap<INITIAL> {
     pub fn free_bytes(&self) -> u64 {
         let mut state = self.state.lock();
         let initial = self.initial_heap(&mut state).free() as u64;
-        initial + state.extension.as_ref().map_or(0, |heap| heap.free() as u64)
+        initial
+            + state
+                .extension
+                .as_ref()
+                .map_or(0, |heap| heap.free() as u64)
     }
 
     /// Bytes of the extension range in use by the heap.

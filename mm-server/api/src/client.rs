@@ -245,7 +245,9 @@ impl Client {
     ) -> Result<SharedBufferReply, ClientError> {
         let mut words = [0; MapSharedBuffer::WORDS];
         request.encode(&mut words);
-        decoded(SharedBufferReply::decode(self.call(&words, None, 0)?.words()))
+        decoded(SharedBufferReply::decode(
+            self.call(&words, None, 0)?.words(),
+        ))
     }
 
     /// UNMAP.

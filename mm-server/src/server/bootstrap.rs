@@ -101,7 +101,9 @@ fn read_generics() -> Result<Vec<GenericDescription>, Failure> {
         .map(|index| {
             let base = first + index * size;
             GenericDescription {
-                physical_address: info_word(base + offset_of!(GenericDescription, physical_address)),
+                physical_address: info_word(
+                    base + offset_of!(GenericDescription, physical_address),
+                ),
                 size_bits: info_word(base + offset_of!(GenericDescription, size_bits)),
                 is_device: info_word(base + offset_of!(GenericDescription, is_device)),
             }
@@ -115,7 +117,13 @@ fn probe(generic_node: Node, index: u64, description: GenericDescription) -> Opt
     let generic = Generic::new(generic_node.slot(index)?);
     let probe = root().slot(PROBE_SLOT)?;
     if generic
-        .convert(CapabilityType::Frame, 12, 1, root().descriptor(), PROBE_SLOT)
+        .convert(
+            CapabilityType::Frame,
+            12,
+            1,
+            root().descriptor(),
+            PROBE_SLOT,
+        )
         .is_err()
     {
         // Full: treat it as used to the end.

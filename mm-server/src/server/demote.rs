@@ -95,7 +95,14 @@ impl Server {
         for (page, frame) in copies.into_iter().enumerate() {
             let virtual_address = address + page as u64 * PAGE_SIZE;
             if self
-                .install(id, virtual_address, frame, SMALL_FRAME_BITS, protection, large.writable)
+                .install(
+                    id,
+                    virtual_address,
+                    frame,
+                    SMALL_FRAME_BITS,
+                    protection,
+                    large.writable,
+                )
                 .is_err()
             {
                 self.drop_reference(frame);
@@ -132,9 +139,11 @@ impl Server {
             })
         })
         .flatten();
-        kernel("unmap the copy window", own().unmap(descriptor, SMALL_DESTINATION))?;
+        kernel(
+            "unmap the copy window",
+            own().unmap(descriptor, SMALL_DESTINATION),
+        )?;
         copied.ok_or(Failure::Refused(MmError::InvalidArgument))?;
         Ok(frame)
     }
 }
-

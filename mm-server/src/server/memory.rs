@@ -23,9 +23,13 @@ pub const FRAME_OWNER: Owner = Owner(1);
 pub const OBJECT_OWNER: Owner = Owner(2);
 /// Owner tag of mm-server's own blocks (heap, slot leaves).
 pub const INTERNAL_OWNER: Owner = Owner(3);
-/// RAM that client requests never take: mm-server's heap, slot leaves and page
-/// tables come from it, so that an exhausted machine still serves requests.
+/// RAM that client memory (frames, objects over 16 KiB) never takes: small kernel
+/// objects for any client, and mm-server's heap, slot leaves and page tables come
+/// from it, so that a machine one client exhausted still serves the others.
 pub const RESERVE_BYTES: u64 = 6 << 20;
+/// The part of the reserve that small kernel objects (address spaces, threads,
+/// ports, small nodes: at most 16 KiB each) never take: mm-server's own.
+pub const SMALL_RESERVE_BYTES: u64 = 3 << 20;
 /// Below this many free tree slots a new leaf is made.
 const LOW_SLOTS: u32 = 512;
 /// Empty leaves are given back only while this many tree slots stay free.
@@ -89,11 +93,21 @@ impl Memory {
         self.buddy.free_bytes(MemoryKind::Ram) + self.slab.empty_bytes()
     }
 
-    /// Whether a client may take `bytes` more without eating into the reserve.
+    /// Whether a client may take `bytes` more of frames or large objects without
+    /// eating into the reserve.
     pub fn can_spare(&self, bytes: u64) -> bool {
+        self.spare_above(RESERVE_BYTES, bytes)
+    }
+
+    /// Whether a client may take `bytes` more of small kernel objects.
+    pub fn can_spare_small(&self, bytes: u64) -> bool {
+        self.spare_above(SMALL_RESERVE_BYTES, bytes)
+    }
+
+    fn spare_above(&self, reserve: u64, bytes: u64) -> bool {
         self.buddy
             .free_bytes(MemoryKind::Ram)
-            .checked_sub(RESERVE_BYTES)
+            .checked_sub(reserve)
             .is_some_and(|spare| spare >= bytes)
     }
 
@@ -191,8 +205,10 @@ impl Memory {
                 return Err(failure);
             }
             self.blocks.insert((split.address, half), first);
-            self.blocks
-                .insert((split.address + (1 << half), half), SlotRef::Tree(index + 1));
+            self.blocks.insert(
+                (split.address + (1 << half), half),
+                SlotRef::Tree(index + 1),
+            );
         }
         Ok(())
     }

@@ -6,7 +6,8 @@
 use alloc::vec::Vec;
 
 use a9n_abi::object::object_size_bits;
-use a9n_abi::Rights;
+use a9n_abi::{CapabilityType, Rights};
+use mm_server::slab::SizeClass;
 use mm_server_api::request::{AllocateObject, FreeObject};
 use mm_server_api::{ClientId, MmError, ObjectHandle, ObjectsReply};
 
@@ -27,7 +28,14 @@ impl Server {
         let bytes = count
             .checked_mul(1 << bits)
             .ok_or(Failure::Refused(MmError::NoMemory))?;
-        if !self.memory.can_spare(bytes) {
+        let small =
+            request.object_type != CapabilityType::Frame && SizeClass::for_object(bits).is_some();
+        let spare = if small {
+            self.memory.can_spare_small(bytes)
+        } else {
+            self.memory.can_spare(bytes)
+        };
+        if !spare {
             return Err(Failure::Refused(MmError::NoMemory));
         }
         let first = ObjectHandle::new(self.counters.next_handle)
@@ -40,15 +48,15 @@ impl Server {
             let result = self
                 .memory
                 .make_object(request.object_type, request.specific)
-                .and_then(|(placement, slot)| {
-                    match self.memory.mint(slot, Rights::ALL) {
+                .and_then(
+                    |(placement, slot)| match self.memory.mint(slot, Rights::ALL) {
                         Ok(child) => Ok((placement, slot, child)),
                         Err(failure) => {
                             let _ = self.memory.destroy_object(placement, slot);
                             Err(failure)
                         }
-                    }
-                });
+                    },
+                );
             match result {
                 Ok((placement, slot, child)) => made.push((
                     ObjectHandle::new(first.get() + index).unwrap_or(first),

@@ -4,8 +4,8 @@
 
 use alloc::vec::Vec;
 
-use a9n_abi::paging::{FrameSize, MapAttributes};
 use a9n_abi::CapabilityType;
+use a9n_abi::paging::{FrameSize, MapAttributes};
 use mm_server::buddy_allocator::MemoryKind;
 use nun::capability::AddressSpace;
 use nun::server_start::{ServerSlot, server_slot};
@@ -47,7 +47,15 @@ pub fn copy_frame(
     };
     let from = memory.slots.descriptor(source);
     let to = memory.slots.descriptor(destination);
-    map_frame(memory, own(), tables, from, size, windows[0], MapAttributes::READ)?;
+    map_frame(
+        memory,
+        own(),
+        tables,
+        from,
+        size,
+        windows[0],
+        MapAttributes::READ,
+    )?;
     if let Err(failure) = map_frame(
         memory,
         own(),

@@ -126,7 +126,13 @@ impl Server {
     }
 
     /// Sends the fault to the space's handler (if it waits for one now).
-    fn forward(&mut self, id: SpaceId, message: FaultMessage, access: FaultAccess, reason: FaultReason) {
+    fn forward(
+        &mut self,
+        id: SpaceId,
+        message: FaultMessage,
+        access: FaultAccess,
+        reason: FaultReason,
+    ) {
         self.counters.faults_forwarded += 1;
         let Some(handler) = self.spaces.get(&id).and_then(|space| space.handler) else {
             nun::debug_println!(
@@ -171,7 +177,8 @@ impl Server {
             .spaces
             .get_mut(&id)
             .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
-        let capability = nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
+        let capability =
+            nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
         let descriptor = self.memory.slots.descriptor(slot);
         let writable = writable && protection.contains(Protection::WRITE);
         let mapped = map_frame(
@@ -229,7 +236,11 @@ impl Server {
             Ok(frame) => (frame, address, size_bits),
             Err(Failure::Refused(MmError::NoMemory)) if size_bits > SMALL_FRAME_BITS => {
                 let page = fault_address & !((1 << SMALL_FRAME_BITS) - 1);
-                (self.new_frame(owner, SMALL_FRAME_BITS)?, page, SMALL_FRAME_BITS)
+                (
+                    self.new_frame(owner, SMALL_FRAME_BITS)?,
+                    page,
+                    SMALL_FRAME_BITS,
+                )
             }
             Err(failure) => return Err(failure),
         };
@@ -287,7 +298,12 @@ impl Server {
     }
 
     /// Remaps the mapping at `address` writable.
-    fn make_writable(&mut self, id: SpaceId, address: u64, protection: Protection) -> Result<(), Failure> {
+    fn make_writable(
+        &mut self,
+        id: SpaceId,
+        address: u64,
+        protection: Protection,
+    ) -> Result<(), Failure> {
         let space = self
             .spaces
             .get_mut(&id)
@@ -296,7 +312,8 @@ impl Server {
             .mapping_capabilities
             .get(&address)
             .ok_or(Failure::Refused(MmError::NotMapped))?;
-        let capability = nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
+        let capability =
+            nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
         let descriptor = self.memory.slots.descriptor(slot);
         ignore(capability.unmap(descriptor, address));
         super::failure::kernel(

@@ -6,7 +6,9 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use mm_server::region::{Region, RegionKind};
-use mm_server_api::request::{Brk, BrkFlags, MapAnonymous, MapFlags, MapSharedBuffer, Protect, Unmap};
+use mm_server_api::request::{
+    Brk, BrkFlags, MapAnonymous, MapFlags, MapSharedBuffer, Protect, Unmap,
+};
 use mm_server_api::{BufferId, ClientId, MmError, PAGE_SIZE, Protection, SpaceId};
 
 use super::failure::{Failure, ignore};
@@ -46,7 +48,11 @@ impl Server {
     }
 
     /// MAP_ANONYMOUS.
-    pub fn map_anonymous(&mut self, client: ClientId, request: MapAnonymous) -> Result<u64, Failure> {
+    pub fn map_anonymous(
+        &mut self,
+        client: ClientId,
+        request: MapAnonymous,
+    ) -> Result<u64, Failure> {
         self.owned_space(client, request.space)?;
         let grows_down = request.flags.contains(MapFlags::GROWS_DOWN);
         let start = request.address;
@@ -77,8 +83,8 @@ impl Server {
     ) -> Result<(BufferId, u64, u64), Failure> {
         self.owned_space(client, request.first.space)?;
         self.owned_space(client, request.second.space)?;
-        let buffer = BufferId::new(self.counters.next_buffer)
-            .ok_or(Failure::Refused(MmError::NoMemory))?;
+        let buffer =
+            BufferId::new(self.counters.next_buffer).ok_or(Failure::Refused(MmError::NoMemory))?;
         let region = |side: mm_server_api::request::SharedMapping| Region {
             start: side.address,
             end: side.address + request.length,
@@ -189,9 +195,8 @@ impl Server {
         let Some(space) = self.spaces.get_mut(&request.space) else {
             return Ok(());
         };
-        let capability = nun::capability::AddressSpace::new(
-            self.memory.slots.descriptor(space.object.1),
-        );
+        let capability =
+            nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
         let affected: Vec<(u64, bool)> = space
             .maps
             .pages

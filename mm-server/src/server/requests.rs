@@ -6,8 +6,8 @@ use mm_server::address_space::AddressSpace as SpaceMaps;
 use mm_server_api::boot::INIT_CLIENT;
 use mm_server_api::request::{MAX_REQUEST_WORDS, RegisterFaultHandler, SetLimit, Stats};
 use mm_server_api::{
-    BrkReply, ClientId, EmptyReply, MAX_REPLY_WORDS, MapReply, MmError, Request,
-    SharedBufferReply, SpaceReply, encode_error,
+    BrkReply, ClientId, EmptyReply, MAX_REPLY_WORDS, MapReply, MmError, Request, SharedBufferReply,
+    SpaceReply, encode_error,
 };
 
 use super::failure::Failure;
@@ -52,7 +52,9 @@ pub enum Answer {
 }
 
 fn error(failure: Failure) -> Answer {
-    Answer::Reply(ReplyWords::from(|words| encode_error(failure.status(), words)))
+    Answer::Reply(ReplyWords::from(|words| {
+        encode_error(failure.status(), words)
+    }))
 }
 
 fn empty(result: Result<(), Failure>) -> Answer {
@@ -94,9 +96,7 @@ impl Server {
                     .map(|_| ())
                     .map(|()| self.destroy_space(request.space)),
             ),
-            Request::MapAnonymous(request) => {
-                map_answer(self.map_anonymous(client, request))
-            }
+            Request::MapAnonymous(request) => map_answer(self.map_anonymous(client, request)),
             Request::MapDevice(_) => error(Failure::Refused(MmError::Unsupported)),
             Request::MapSharedBuffer(request) => match self.map_shared_buffer(client, request) {
                 Ok((buffer, first_address, second_address)) => {
@@ -114,9 +114,9 @@ impl Server {
             Request::Unmap(request) => empty(self.unmap(client, request)),
             Request::Protect(request) => empty(self.protect(client, request)),
             Request::Brk(request) => match self.brk(client, request) {
-                Ok(current_break) => {
-                    Answer::Reply(ReplyWords::from(|words| BrkReply { current_break }.encode(words)))
-                }
+                Ok(current_break) => Answer::Reply(ReplyWords::from(|words| {
+                    BrkReply { current_break }.encode(words)
+                })),
                 Err(failure) => error(failure),
             },
             Request::CloneAddressSpace(request) => {
@@ -156,8 +156,7 @@ impl Server {
             request.client
         };
         let allowed = client.0 == INIT_CLIENT
-            || (target == client
-                && request.limit_bytes <= self.accounts.get(client).limit_bytes);
+            || (target == client && request.limit_bytes <= self.accounts.get(client).limit_bytes);
         if !allowed {
             return Err(Failure::Refused(MmError::Permission));
         }
@@ -166,7 +165,11 @@ impl Server {
     }
 
     /// STATS: a client's own figures, or anyone's for init.
-    fn stats(&self, client: ClientId, request: Stats) -> Result<mm_server_api::StatsReply, Failure> {
+    fn stats(
+        &self,
+        client: ClientId,
+        request: Stats,
+    ) -> Result<mm_server_api::StatsReply, Failure> {
         let target = if request.client == ClientId::CALLER {
             client
         } else {

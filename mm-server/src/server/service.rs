@@ -27,7 +27,10 @@ impl Server {
         let slot = self.memory.take_slots(1)?;
         let (node, index) = self.memory.slots.location(slot);
         let source = self.memory.slots.descriptor(self.inbox);
-        match kernel("take a received capability", node.move_capability(index, source)) {
+        match kernel(
+            "take a received capability",
+            node.move_capability(index, source),
+        ) {
             Ok(()) => Ok(slot),
             Err(failure) => {
                 self.memory.slots.free(slot);

@@ -49,7 +49,10 @@ impl SlotTree {
     /// The tree (without leaves yet) and the Generic node of radix `generic_radix`.
     pub fn new(generic_node: Node) -> Self {
         Self {
-            directory: Node::new(root().slot(DIRECTORY_SLOT).unwrap_or(Descriptor::ROOT_NODE), DIRECTORY_RADIX),
+            directory: Node::new(
+                root().slot(DIRECTORY_SLOT).unwrap_or(Descriptor::ROOT_NODE),
+                DIRECTORY_RADIX,
+            ),
             generic_node,
             leaves: Vec::new(),
             free_total: 0,

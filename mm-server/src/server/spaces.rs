@@ -50,7 +50,7 @@ impl Server {
         client: ClientId,
         maps: SpaceMaps,
     ) -> Result<(SpaceId, [SlotRef; 2]), Failure> {
-        if self.spaces.len() >= MAX_SPACES || !self.memory.can_spare(SPACE_BYTES) {
+        if self.spaces.len() >= MAX_SPACES || !self.memory.can_spare_small(SPACE_BYTES) {
             return Err(Failure::Refused(MmError::NoMemory));
         }
         let id = SpaceId::new(self.counters.next_space)
@@ -93,7 +93,15 @@ impl Server {
         &mut self,
         id: SpaceId,
         made: &mut Vec<SlotRef>,
-    ) -> Result<((super::memory::Placement, SlotRef), SlotRef, SlotRef, SlotRef), Failure> {
+    ) -> Result<
+        (
+            (super::memory::Placement, SlotRef),
+            SlotRef,
+            SlotRef,
+            SlotRef,
+        ),
+        Failure,
+    > {
         let object = self.memory.make_object(CapabilityType::AddressSpace, 0)?;
         let fault = match self.memory.mint(SERVICE_SLOT, Rights::ALL) {
             Ok(slot) => slot,
@@ -111,7 +119,9 @@ impl Server {
             .and_then(|()| self.memory.mint(object.1, Rights::READ | Rights::WRITE))
             .and_then(|space| {
                 made.push(space);
-                self.memory.mint(fault, Rights::WRITE).map(|fault| (space, fault))
+                self.memory
+                    .mint(fault, Rights::WRITE)
+                    .map(|fault| (space, fault))
             });
         match clients {
             Ok((space, client_fault)) => Ok((object, fault, space, client_fault)),
@@ -133,7 +143,8 @@ impl Server {
             .iter()
             .map(|(address, _)| space.mapping_capabilities.remove(address))
             .collect();
-        let capability = nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
+        let capability =
+            nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
         for ((address, mapping), slot) in removed.into_iter().zip(slots) {
             if let Some(slot) = slot {
                 self.drop_mapping(capability, address, slot, mapping.frame);
@@ -248,7 +259,8 @@ impl Server {
                 .find(address)
                 .map_or(mm_server_api::Protection::READ, |region| region.protection);
             space.mapping_capabilities.insert(address, slot);
-            let capability = nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
+            let capability =
+                nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
             let descriptor = self.memory.slots.descriptor(slot);
             let mapped = map_frame(
                 &mut self.memory,
@@ -271,13 +283,10 @@ impl Server {
     /// drop their shares and records so that destroying the child is exact.
     fn forget_unmapped(&mut self, child: SpaceId, from: u64, mappings: &[(u64, Mapping)]) {
         for &(address, mapping) in mappings.iter().filter(|(address, _)| *address >= from) {
-            let slot = self
-                .spaces
-                .get_mut(&child)
-                .and_then(|space| {
-                    let _ = space.maps.pages.remove(address);
-                    space.mapping_capabilities.remove(&address)
-                });
+            let slot = self.spaces.get_mut(&child).and_then(|space| {
+                let _ = space.maps.pages.remove(address);
+                space.mapping_capabilities.remove(&address)
+            });
             if let Some(slot) = slot {
                 self.unused_mapping_capability(mapping.frame, slot);
             }

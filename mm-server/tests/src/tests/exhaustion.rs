@@ -1,0 +1,192 @@
+//! Running out: a client that allocates until refused gets an error while other
+//! clients are still served; per-client limits.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use a9n_abi::CapabilityType;
+use mm_server_api::client::{Client, ClientError};
+use mm_server_api::request::AllocateObject;
+use mm_server_api::{ClientId, MmError, ObjectsReply};
+use nun::slot_allocator::Slot;
+
+use crate::environment::{Environment, describe};
+use crate::harness::{TestResult, check};
+
+type Batch = (ObjectsReply, Slot, usize);
+
+/// Allocates objects of one kind, 15 at a time and then one at a time, until
+/// refused; the error.
+fn allocate_until_refused(
+    environment: &mut Environment,
+    object_type: CapabilityType,
+    specific: u64,
+    batches: &mut Vec<Batch>,
+) -> Result<ClientError, String> {
+    let mut count = 15;
+    for _ in 0..4000 {
+        let (destination, slot) = environment.destination(count as u64)?;
+        match environment.mm.allocate_objects(
+            AllocateObject {
+                object_type,
+                specific,
+                count,
+            },
+            destination,
+        ) {
+            Ok(reply) => batches.push((reply, slot, count)),
+            Err(error) => {
+                environment.free_slots(slot, count as u64);
+                if count == 1 {
+                    return Ok(error);
+                }
+                count = 1;
+            }
+        }
+    }
+    Err("never refused".into())
+}
+
+fn free_all(environment: &mut Environment, client: Client, batches: Vec<Batch>) -> TestResult {
+    for (reply, slot, count) in batches {
+        for index in 0..count {
+            let handle = reply.handle(index).ok_or("no handle")?;
+            client
+                .free_object(handle)
+                .map_err(|error| format!("FREE_OBJECT: {}", describe(error)))?;
+        }
+        environment.free_slots(slot, count as u64);
+    }
+    Ok(())
+}
+
+/// Client 2 takes all the memory it can (2 MiB frames, then ever smaller nodes
+/// down to 64 KiB, then 4 KiB frames, each until refused) and is refused with
+/// NO_MEMORY; client 3 is still served (STATS, an address space, an object: small
+/// kernel objects come from mm-server's reserve); then everything comes back.
+pub fn exhausted_client_is_refused_others_served(environment: &mut Environment) -> TestResult {
+    let before = environment.stats()?;
+    let mut batches = Vec::new();
+    let large = allocate_until_refused(environment, CapabilityType::Frame, 21, &mut batches)?;
+    let mut small = Err(String::new());
+    for (object_type, specific) in [
+        (CapabilityType::Node, 14),
+        (CapabilityType::Node, 12),
+        (CapabilityType::Node, 10),
+        (CapabilityType::Frame, 12),
+    ] {
+        small = allocate_until_refused(environment, object_type, specific, &mut batches);
+        if small.is_err() {
+            break;
+        }
+    }
+    let exhausted = environment.stats();
+    let other = environment.other;
+    let served = (|| -> TestResult {
+        check(large == ClientError::Refused(MmError::NoMemory), || {
+            format!("2 MiB frames refused with {large:?}")
+        })?;
+        let small = small?;
+        check(small == ClientError::Refused(MmError::NoMemory), || {
+            format!("smaller objects refused with {small:?}")
+        })?;
+        let exhausted = exhausted?;
+        check(exhausted.free_bytes < 16 << 20, || {
+            format!("{} bytes still free when refused", exhausted.free_bytes)
+        })?;
+        other
+            .stats(ClientId::CALLER)
+            .map_err(|error| format!("client 3's STATS: {}", describe(error)))?;
+        let (destination, slot) = environment.destination(2)?;
+        let space = other
+            .create_address_space(destination)
+            .map_err(|error| format!("client 3's CREATE_ADDRESS_SPACE: {}", describe(error)))?;
+        other
+            .destroy_address_space(space)
+            .map_err(|error| format!("client 3's DESTROY_ADDRESS_SPACE: {}", describe(error)))?;
+        environment.free_slots(slot, 2);
+        let (destination, slot) = environment.destination(1)?;
+        let port = other
+            .allocate_objects(
+                AllocateObject {
+                    object_type: CapabilityType::NotificationPort,
+                    specific: 0,
+                    count: 1,
+                },
+                destination,
+            )
+            .map_err(|error| format!("client 3's ALLOCATE_OBJECT: {}", describe(error)))?;
+        other
+            .free_object(port.first)
+            .map_err(|error| format!("client 3's FREE_OBJECT: {}", describe(error)))?;
+        environment.free_slots(slot, 1);
+        Ok(())
+    })();
+    let client = environment.mm;
+    free_all(environment, client, batches)?;
+    served?;
+    let after = environment.stats()?;
+    check(after.client_used_bytes == before.client_used_bytes, || {
+        format!(
+            "{} bytes charged after freeing, {} before",
+            after.client_used_bytes, before.client_used_bytes
+        )
+    })?;
+    check(after.free_bytes == before.free_bytes, || {
+        format!(
+            "free memory {} before, {} after",
+            before.free_bytes, after.free_bytes
+        )
+    })
+}
+
+/// A client may lower its own limit, not raise it; allocations past the limit are
+/// refused with LIMIT_EXCEEDED; nobody but init sets another client's limit.
+pub fn limits_are_enforced(environment: &mut Environment) -> TestResult {
+    let other = environment.other;
+    let limit = 1 << 20;
+    other
+        .set_limit(ClientId::CALLER, limit)
+        .map_err(|error| format!("lowering its own limit: {}", describe(error)))?;
+    let stats = other
+        .stats(ClientId::CALLER)
+        .map_err(|error| format!("STATS: {}", describe(error)))?;
+    check(stats.client_limit_bytes == limit, || {
+        format!("limit reads {}", stats.client_limit_bytes)
+    })?;
+    let (destination, slot) = environment.destination(15)?;
+    let refused = other.allocate_objects(
+        AllocateObject {
+            object_type: CapabilityType::Frame,
+            specific: 21,
+            count: 1,
+        },
+        destination,
+    );
+    check(
+        refused == Err(ClientError::Refused(MmError::LimitExceeded)),
+        || format!("a 2 MiB frame past a 1 MiB limit: {refused:?}"),
+    )?;
+    let within = other
+        .allocate_objects(
+            AllocateObject {
+                object_type: CapabilityType::Frame,
+                specific: 12,
+                count: 15,
+            },
+            destination,
+        )
+        .map_err(|error| format!("15 pages within the limit: {}", describe(error)))?;
+    free_all(environment, other, alloc::vec![(within, slot, 15)])?;
+    let raised = other.set_limit(ClientId::CALLER, 2 * limit);
+    check(
+        raised == Err(ClientError::Refused(MmError::Permission)),
+        || format!("raising its own limit: {raised:?}"),
+    )?;
+    let foreign = environment.mm.set_limit(ClientId(3), u64::MAX);
+    check(
+        foreign == Err(ClientError::Refused(MmError::Permission)),
+        || format!("client 2 setting client 3's limit: {foreign:?}"),
+    )
+}

@@ -1,0 +1,65 @@
+//! The tests, in the order they run (the limit test last: it lowers client 3's
+//! limit for good).
+
+mod clone;
+mod exhaustion;
+mod faults;
+mod heap;
+mod objects;
+mod paging;
+mod requests;
+mod shared;
+mod spaces;
+
+use crate::environment::Environment;
+use crate::harness::TestResult;
+
+/// A test: it gets the environment and says how it went.
+pub type Test = fn(&mut Environment) -> TestResult;
+
+/// Every test: name and function.
+pub const ALL: [(&str, Test); 13] = [
+    ("stats_report_memory", requests::stats_report_memory),
+    (
+        "bad_requests_get_error_replies",
+        requests::bad_requests_get_error_replies,
+    ),
+    (
+        "objects_are_made_freed_and_reused",
+        objects::objects_are_made_freed_and_reused,
+    ),
+    (
+        "demand_paging_of_64_mib_page_by_page",
+        paging::demand_paging_of_64_mib_page_by_page,
+    ),
+    (
+        "large_frames_back_aligned_regions",
+        paging::large_frames_back_aligned_regions,
+    ),
+    (
+        "stack_grows_within_its_limit",
+        paging::stack_grows_within_its_limit,
+    ),
+    (
+        "copy_on_write_clone_diverges",
+        clone::copy_on_write_clone_diverges,
+    ),
+    ("brk_grows_and_shrinks", heap::brk_grows_and_shrinks),
+    (
+        "protection_faults_are_forwarded",
+        faults::protection_faults_are_forwarded,
+    ),
+    (
+        "shared_buffer_in_two_spaces",
+        shared::shared_buffer_in_two_spaces,
+    ),
+    (
+        "thousand_address_spaces_return_free_memory",
+        spaces::thousand_address_spaces_return_free_memory,
+    ),
+    (
+        "exhausted_client_is_refused_others_served",
+        exhaustion::exhausted_client_is_refused_others_served,
+    ),
+    ("limits_are_enforced", exhaustion::limits_are_enforced),
+];
