@@ -59,7 +59,7 @@ pub fn run_unit_tests(root: &Path, summary: &mut Summary) {
 /// Runs clippy with warnings denied on the host crates and on every guest crate for
 /// its own target (with each kernel feature set).
 pub fn clippy_all(root: &Path) -> Result<(), String> {
-    let runs: [&[&str]; 10] = [
+    let runs: [&[&str]; 11] = [
         &["--all-targets"],
         &["--package", "a9n-kernel", "--target", BARE_METAL_TARGET],
         &[
@@ -96,6 +96,7 @@ pub fn clippy_all(root: &Path) -> Result<(), String> {
             "no-fastpath",
         ],
         &["--package", "a9n-test-suite", "--target", BARE_METAL_TARGET],
+        &["--package", "a9n-benchmark", "--target", BARE_METAL_TARGET],
         &[
             "--package",
             "mm-server",
@@ -104,7 +105,12 @@ pub fn clippy_all(root: &Path) -> Result<(), String> {
             "--target",
             BARE_METAL_TARGET,
         ],
-        &["--package", "mm-server-tests", "--target", BARE_METAL_TARGET],
+        &[
+            "--package",
+            "mm-server-tests",
+            "--target",
+            BARE_METAL_TARGET,
+        ],
     ];
     for arguments in runs {
         println!("xtask: cargo clippy {}", arguments.join(" "));
