@@ -217,6 +217,15 @@ pub fn run(root: &Path) -> Result<ExitCode, String> {
             .map_or(rows.len(), |index| index + 1);
         rows.insert(position, slow_path);
     }
+    // mm-server's rows (page fault, clone), from their own boot.
+    match crate::mm_benchmark::measurements(root, &emulator, &loader, &kernel) {
+        Ok(measurements) => rows.extend(measurements.into_iter().map(|measurement| Row {
+            measurement,
+            kernel: "default".to_owned(),
+            note: None,
+        })),
+        Err(error) => eprintln!("xtask: no mm-server rows: {error}"),
+    }
 
     println!();
     print!("{}", benchmark_report::format_table(&rows));

@@ -195,6 +195,19 @@ pub fn build_memory_tests(root: &Path) -> Result<PathBuf, String> {
     .build(root)
 }
 
+/// Builds the memory server's benchmark program (`mm-bench.elf`, a boot module of
+/// the image `cargo xtask bench` boots for mm-server's rows).
+pub fn build_memory_benchmark(root: &Path) -> Result<PathBuf, String> {
+    GuestCrate {
+        package: "mm-server-tests",
+        binary: "mm-bench",
+        target: BARE_METAL_TARGET,
+        features: &[],
+        rustc_flags: &["-C", "relocation-model=static", "-C", "strip=debuginfo"],
+    }
+    .build(root)
+}
+
 /// Builds the loader, the kernel (with `kernel_features`) and init.
 pub fn build_all(root: &Path, kernel_features: &[String]) -> Result<GuestBinaries, String> {
     Ok(GuestBinaries {

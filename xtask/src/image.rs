@@ -88,6 +88,8 @@ pub const MEMORY_SERVER_MODULE: &str = "mm-server.elf";
 /// File name of the memory server's test client module (test images only: init
 /// starts it when present, and it ends QEMU when done).
 pub const MEMORY_TESTS_MODULE: &str = "mm-tests.elf";
+/// File name of the memory server's benchmark module (the benchmark image only).
+pub const MEMORY_BENCHMARK_MODULE: &str = "mm-bench.elf";
 
 /// The boot modules of every image booting KOITO's init: the memory server.
 pub fn koito_modules(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {

@@ -12,6 +12,7 @@ mod boot_tests;
 mod guest_build;
 mod host_tests;
 mod image;
+mod mm_benchmark;
 mod qemu;
 mod serial_log;
 mod system_packages;

@@ -4,7 +4,7 @@
 //! address space, 100,000 IPC round trips with identifiers and a notification, a
 //! user-level fault resolver). Then it starts the memory server with every Generic
 //! (`memory_server`) and the servers of its boot manifest, printing a boot log
-//! line for each.
+//! line for each, and reports any of them that dies (`supervisor`).
 #![no_std]
 #![no_main]
 
@@ -18,6 +18,7 @@ mod object_factory;
 mod ping_pong;
 mod second_address_space;
 mod server_launcher;
+mod supervisor;
 
 use a9n_abi::InitInfo;
 use a9n_abi::init::RootSlot;
@@ -44,6 +45,52 @@ fn demonstrations(info: &InitInfo) -> Result<(), ChildError> {
     Ok(())
 }
 
+/// Starts mm-server and the manifest servers, printing a boot log line for each;
+/// the supervisor port that hears about them, if any started.
+fn start_servers(info: &InitInfo) -> Option<a9n_abi::Descriptor> {
+    if !memory_server::present(info, memory_server::MODULE) {
+        nun::debug_println!(
+            "init: no {} boot module in this image",
+            memory_server::MODULE
+        );
+        return None;
+    }
+    let started = match memory_server::launch(info) {
+        Ok(started) => started,
+        Err(error) => {
+            nun::debug_println!("init: cannot start {}: {error}", memory_server::MODULE);
+            return None;
+        }
+    };
+    nun::debug_println!(
+        "init: started {} ({} pages) with every Generic; init keeps none",
+        memory_server::MODULE,
+        started.server.image_pages,
+    );
+    match memory_server::stats(started.client) {
+        Ok(stats) => nun::debug_println!(
+            "init: mm-server answers: {} MiB of {} MiB free",
+            stats.free_bytes >> 20,
+            stats.total_bytes >> 20,
+        ),
+        Err(error) => nun::debug_println!("init: mm-server does not answer: {error}"),
+    }
+    for (entry, server) in &started.others {
+        match server.start() {
+            Ok(()) => nun::debug_println!(
+                "init: started {} ({} pages) as a client of {}",
+                entry.module,
+                server.image_pages,
+                memory_server::MODULE,
+            ),
+            Err(error) => {
+                nun::debug_println!("init: cannot start {}: {error}", entry.module);
+            }
+        }
+    }
+    Some(started.supervisor)
+}
+
 fn main(info: &'static InitInfo) {
     let generic_bytes: u64 = info
         .generic_descriptions()
@@ -61,47 +108,11 @@ fn main(info: &'static InitInfo) {
     if let Err(error) = demonstrations(info) {
         nun::debug_println!("init: a demonstration failed: {error}");
     }
-    if memory_server::present(info, memory_server::MODULE) {
-        match memory_server::launch(info) {
-            Ok(started) => {
-                nun::debug_println!(
-                    "init: started {} ({} pages) with every Generic; init keeps none",
-                    memory_server::MODULE,
-                    started.server.image_pages,
-                );
-                match memory_server::stats(started.client) {
-                    Ok(stats) => nun::debug_println!(
-                        "init: mm-server answers: {} MiB of {} MiB free",
-                        stats.free_bytes >> 20,
-                        stats.total_bytes >> 20,
-                    ),
-                    Err(error) => nun::debug_println!("init: mm-server does not answer: {error}"),
-                }
-                for (entry, server) in &started.others {
-                    match server.start() {
-                        Ok(()) => nun::debug_println!(
-                            "init: started {} ({} pages) as a client of {}",
-                            entry.module,
-                            server.image_pages,
-                            memory_server::MODULE,
-                        ),
-                        Err(error) => {
-                            nun::debug_println!("init: cannot start {}: {error}", entry.module);
-                        }
-                    }
-                }
-            }
-            Err(error) => {
-                nun::debug_println!("init: cannot start {}: {error}", memory_server::MODULE);
-            }
-        }
-    } else {
-        nun::debug_println!(
-            "init: no {} boot module in this image",
-            memory_server::MODULE
-        );
-    }
+    let supervisor = start_servers(info);
     nun::debug_println!("init: nothing more to start yet; init waits");
+    if let Some(supervisor) = supervisor {
+        supervisor::supervise(supervisor);
+    }
     // Stop this thread so the processor idles instead of spinning.
     let own = ProcessControlBlock::new(RootSlot::ProcessControlBlock.descriptor());
     if let Err(error) = own.suspend() {

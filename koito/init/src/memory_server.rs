@@ -8,8 +8,9 @@
 //! need is made before the Generics go, from the one Generic init uses.
 //!
 //! The boot manifest ([`MANIFEST`]) lists the other servers init starts when their
-//! module is in the image: for now the mm-server test client (only test images
-//! carry it, since it ends QEMU when done).
+//! module is in the image: for now mm-server's test client and benchmark program
+//! (only the images of their boot test and of `cargo xtask bench` carry them, since
+//! they end QEMU when done).
 
 use a9n_abi::init::RootSlot;
 use a9n_abi::test_exit::DEBUG_EXIT_PORT;
@@ -22,7 +23,7 @@ use nun::capability::{Generic, IoPort, IpcPort, Node};
 
 use crate::child_space::{ChildError, kernel};
 use crate::object_factory::ObjectFactory;
-use crate::server_launcher::{self, Gift, Server};
+use crate::server_launcher::{self, Gift, Launch, Server};
 
 /// The module the memory server comes from.
 pub const MODULE: &str = "mm-server.elf";
@@ -50,18 +51,26 @@ pub struct ManifestEntry {
 /// What a manifest server is, and so which capabilities it gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
-    /// The mm-server test client: two client capabilities (identifiers 2 and 3) and
-    /// the IO ports of QEMU's debug-exit device.
-    MemoryTestClient,
+    /// An mm-server test or benchmark program: two client capabilities (the next
+    /// two identifiers) and the IO ports of QEMU's debug-exit device.
+    MemoryProgram,
 }
 
 /// The servers init starts after mm-server, when their module is present.
-pub const MANIFEST: [ManifestEntry; 1] = [ManifestEntry {
-    module: "mm-tests.elf",
-    node_slot: 14,
-    priority: 20,
-    role: Role::MemoryTestClient,
-}];
+pub const MANIFEST: [ManifestEntry; 2] = [
+    ManifestEntry {
+        module: "mm-tests.elf",
+        node_slot: 14,
+        priority: 20,
+        role: Role::MemoryProgram,
+    },
+    ManifestEntry {
+        module: "mm-bench.elf",
+        node_slot: 15,
+        priority: 20,
+        role: Role::MemoryProgram,
+    },
+];
 
 /// What [`launch`] started.
 pub struct Started {
@@ -71,6 +80,45 @@ pub struct Started {
     pub client: Descriptor,
     /// The manifest servers, prepared but not started, with their entries.
     pub others: alloc::vec::Vec<(&'static ManifestEntry, Server)>,
+    /// The port every started server's faults (and stops) arrive at, identified
+    /// with [`SUPERVISED_MEMORY_SERVER`] for mm-server and with the manifest index
+    /// plus [`FIRST_SUPERVISED_MANIFEST`] for the others.
+    pub supervisor: Descriptor,
+}
+
+/// The supervisor identifier of mm-server.
+pub const SUPERVISED_MEMORY_SERVER: u64 = 1;
+/// The supervisor identifier of manifest entry 0.
+pub const FIRST_SUPERVISED_MANIFEST: u64 = 2;
+
+/// The name of the server with supervisor identifier `identifier`.
+#[must_use]
+pub fn supervised_name(identifier: u64) -> &'static str {
+    if identifier == SUPERVISED_MEMORY_SERVER {
+        return MODULE;
+    }
+    identifier
+        .checked_sub(FIRST_SUPERVISED_MANIFEST)
+        .and_then(|index| MANIFEST.get(index as usize))
+        .map_or("an unknown server", |entry| entry.module)
+}
+
+/// A copy of the supervisor port identified with `identifier`.
+fn supervisor_capability(
+    scratch: &mut ObjectFactory,
+    port: Descriptor,
+    identifier: u64,
+) -> Result<Descriptor, ChildError> {
+    let slot = scratch.take_slot()?;
+    kernel(
+        "copy the supervisor port",
+        scratch.node.copy(slot.index, port),
+    )?;
+    kernel(
+        "identify a supervised server",
+        IpcPort::new(slot.descriptor).identify(identifier),
+    )?;
+    Ok(slot.descriptor)
 }
 
 /// Whether the image has the module `name`.
@@ -109,9 +157,10 @@ fn prepare(
     port: Descriptor,
     entry: &ManifestEntry,
     next_client: &mut u64,
+    supervisor: Descriptor,
 ) -> Result<Server, ChildError> {
     match entry.role {
-        Role::MemoryTestClient => {
+        Role::MemoryProgram => {
             let first = client_capability(scratch, port, *next_client)?;
             let second = client_capability(scratch, port, *next_client + 1)?;
             *next_client += 2;
@@ -133,15 +182,18 @@ fn prepare(
             server_launcher::launch(
                 info,
                 scratch,
-                entry.node_slot,
-                entry.module,
-                &[
-                    gift(first, TEST_CLIENT_SLOT),
-                    gift(second, TEST_SECOND_CLIENT_SLOT),
-                    gift(exit.descriptor, TEST_EXIT_PORT_SLOT),
-                ],
-                0,
-                entry.priority,
+                &Launch {
+                    name: entry.module,
+                    root_slot: entry.node_slot,
+                    gifts: &[
+                        gift(first, TEST_CLIENT_SLOT),
+                        gift(second, TEST_SECOND_CLIENT_SLOT),
+                        gift(exit.descriptor, TEST_EXIT_PORT_SLOT),
+                    ],
+                    argument: 0,
+                    priority: entry.priority,
+                    supervisor: Some(supervisor),
+                },
             )
         }
     }
@@ -183,12 +235,18 @@ pub fn launch(info: &InitInfo) -> Result<Started, ChildError> {
     let mut scratch = ObjectFactory::new(generic, scratch_node, 0)?;
     let port = scratch.make(CapabilityType::IpcPort, 0)?.descriptor;
     let client = client_capability(&mut scratch, port, INIT_CLIENT)?;
+    let supervisor = scratch.make(CapabilityType::IpcPort, 0)?.descriptor;
 
     let mut others = alloc::vec::Vec::new();
     let mut next_client = FIRST_OTHER_CLIENT;
-    for entry in &MANIFEST {
+    for (index, entry) in MANIFEST.iter().enumerate() {
         if present(info, entry.module) {
-            let server = prepare(info, &mut scratch, port, entry, &mut next_client)?;
+            let resolver = supervisor_capability(
+                &mut scratch,
+                supervisor,
+                FIRST_SUPERVISED_MANIFEST + index as u64,
+            )?;
+            let server = prepare(info, &mut scratch, port, entry, &mut next_client, resolver)?;
             others.push((entry, server));
         }
     }
@@ -217,20 +275,25 @@ pub fn launch(info: &InitInfo) -> Result<Started, ChildError> {
             moved: true,
         },
     ];
+    let resolver = supervisor_capability(&mut scratch, supervisor, SUPERVISED_MEMORY_SERVER)?;
     let server = server_launcher::launch(
         info,
         &mut scratch,
-        SERVER_NODE_SLOT,
-        MODULE,
-        &gifts,
-        info.generic_node_radix,
-        SERVER_PRIORITY,
+        &Launch {
+            name: MODULE,
+            root_slot: SERVER_NODE_SLOT,
+            gifts: &gifts,
+            argument: info.generic_node_radix,
+            priority: SERVER_PRIORITY,
+            supervisor: Some(resolver),
+        },
     )?;
     server.start()?;
     Ok(Started {
         server,
         client,
         others,
+        supervisor,
     })
 }
 

@@ -156,19 +156,39 @@ fn load_page(
     )
 }
 
-/// Prepares the server in boot module `name` (not running yet: see
-/// [`Server::start`]), with its root node in init's root slot
-/// `root_slot`, objects from `generic`'s factory `scratch` (whose node also takes
-/// init's own page tables for its windows).
+/// How to start one server.
+pub struct Launch<'a> {
+    /// Its boot module.
+    pub name: &'a str,
+    /// Init's root slot for its root node.
+    pub root_slot: u64,
+    /// What it gets.
+    pub gifts: &'a [Gift],
+    /// Its argument word (`RSI`).
+    pub argument: u64,
+    /// Its priority.
+    pub priority: u64,
+    /// Its fault resolver (init's supervisor port, identified with the server),
+    /// which also hears when it stops (`nun::server_start::stop`).
+    pub supervisor: Option<Descriptor>,
+}
+
+/// Prepares the server `launch` describes (not running yet: see
+/// [`Server::start`]), with objects from `generic`'s factory `scratch` (whose node
+/// also takes init's own page tables for its windows).
 pub fn launch(
     info: &InitInfo,
     scratch: &mut ObjectFactory,
-    root_slot: u64,
-    name: &str,
-    gifts: &[Gift],
-    argument: u64,
-    priority: u64,
+    launch: &Launch<'_>,
 ) -> Result<Server, ChildError> {
+    let Launch {
+        name,
+        root_slot,
+        gifts,
+        argument,
+        priority,
+        supervisor,
+    } = *launch;
     let root = Node::new(RootSlot::RootNode.descriptor(), a9n_abi::init::ROOT_RADIX);
     kernel(
         "convert the server's node",
@@ -274,12 +294,15 @@ pub fn launch(
     }
 
     let thread = ProcessControlBlock::new(slot(ServerSlot::ProcessControlBlock));
-    let configuration = Configuration::new()
+    let mut configuration = Configuration::new()
         .address_space(space.descriptor())
         .root_node(node.descriptor())
         .ipc_buffer(slot(ServerSlot::IpcBuffer))
         .instruction_pointer(image.entry)
         .priority(priority);
+    if let Some(supervisor) = supervisor {
+        configuration = configuration.fault_resolver(supervisor);
+    }
     kernel("configure the server", thread.configure(&configuration))?;
     let mut registers = [0u64; Register::Rsi.index() + 1];
     registers[Register::Rdi.index()] = SERVER_IPC_BUFFER_ADDRESS;

@@ -15,13 +15,14 @@
 //! | [`heap`], [`growing_heap`] | global allocators: a static buffer; one that grows into mapped memory |
 //! | [`debug_console`] | `debug_print!` / `debug_println!` through the DEBUG call |
 //! | [`timed_call`] | kernel calls timed with the TSC, and server loops, for benchmarks |
+//! | [`timed_access`] | memory writes (and their page faults) timed with the TSC, for benchmarks |
 //!
 //! **Layers.** [`kernel_call`], [`ipc_buffer`], [`init_info`], [`window`], [`heap`],
-//! [`growing_heap`], [`thread`], [`timed_call`] and the start-up code of [`start`]
-//! are the lowest layer: the only places with `unsafe` code and inline assembly (`syscall` lives
-//! in [`kernel_call`], and in [`timed_call`] for benchmarks), each unsafe block with
-//! its `SAFETY` argument. Everything above them, and every program written with
-//! Nun, is safe Rust.
+//! [`growing_heap`], [`thread`], [`timed_call`], [`timed_access`] and the start-up
+//! code of [`start`] are the lowest layer: the only places with `unsafe` code and
+//! inline assembly (`syscall` lives in [`kernel_call`], and in [`timed_call`] for
+//! benchmarks), each unsafe block with its `SAFETY` argument. Everything above
+//! them, and every program written with Nun, is safe Rust.
 //!
 //! A minimal initial program:
 //!
@@ -57,6 +58,7 @@ pub mod server_start;
 pub mod slot_allocator;
 pub mod start;
 pub mod thread;
+pub mod timed_access;
 pub mod timed_call;
 pub mod window;
 pub mod window_bytes;

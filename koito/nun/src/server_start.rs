@@ -2,7 +2,8 @@
 //! the thread starts at the ELF entry with `RDI` = the address of its IPC buffer and
 //! `RSI` = one argument word from its launcher; [`server_entry!`](crate::server_entry)
 //! switches to a stack in the program's `.bss`, installs the IPC buffer and calls
-//! `main(argument)`.
+//! `main(argument)`. When `main` returns or the server panics, its thread [`stop`]s
+//! with a kernel call that reaches its fault resolver (its launcher's supervisor).
 //!
 //! The server's root node (radix [`SERVER_ROOT_RADIX`]) holds its own objects in the
 //! slots of [`ServerSlot`], the capabilities its launcher gives it from
@@ -49,6 +50,30 @@ pub fn server_slot(index: u64) -> Descriptor {
     Descriptor::root_slot(SERVER_ROOT_RADIX, index).unwrap_or(Descriptor::ROOT_NODE)
 }
 
+/// The kernel-call number a server's thread ends with when its `main` returns: no
+/// [`a9n_abi::KernelCall`], so the kernel sends an `INVALID_KERNEL_CALL` fault with
+/// this call number to the thread's fault resolver, its launcher's supervisor
+/// (without one the thread is suspended).
+pub const EXIT_CALL_NUMBER: u64 = 0x4e75_6e00_0000_0001;
+/// The same for a server that panicked (after the message is printed).
+pub const PANIC_CALL_NUMBER: u64 = 0x4e75_6e00_0000_0002;
+
+/// Stops the server's thread for good: tells its supervisor with `call_number`
+/// ([`EXIT_CALL_NUMBER`] or [`PANIC_CALL_NUMBER`]) and never runs again (if the
+/// supervisor replies, it tells it again).
+pub fn stop(call_number: u64) -> ! {
+    loop {
+        let mut registers = crate::kernel_call::RegisterMessages::default();
+        crate::kernel_call::raw_call(call_number, &mut registers);
+    }
+}
+
+/// Reports a server's panic on the debug console, then [`stop`]s.
+pub fn report_panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    crate::debug_println!("panic: {info}");
+    stop(PANIC_CALL_NUMBER)
+}
+
 /// Called by `_start` of a server: installs the IPC buffer and runs `main`.
 pub extern "C" fn start_server(ipc_buffer: u64, argument: u64, main: extern "C" fn(u64) -> !) -> ! {
     // SAFETY: the launcher maps a fresh 4 KiB frame at this address, read-write,
@@ -85,12 +110,12 @@ macro_rules! server_entry {
 
         extern "C" fn nun_program_main(argument: u64) -> ! {
             $main(argument);
-            $crate::start::finish()
+            $crate::server_start::stop($crate::server_start::EXIT_CALL_NUMBER)
         }
 
         #[panic_handler]
         fn nun_panic(info: &core::panic::PanicInfo<'_>) -> ! {
-            $crate::start::report_panic(info)
+            $crate::server_start::report_panic(info)
         }
     };
 }

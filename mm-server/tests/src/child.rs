@@ -133,20 +133,28 @@ impl Child {
     /// A copy-on-write clone of `parent` (its regions, stack included), with the
     /// image mapped.
     pub fn clone_of(environment: &mut Environment, parent: &Self) -> Result<Self, String> {
+        let mut child = Self::clone_without_image(environment, parent)?;
+        child.map_image(environment)?;
+        Ok(child)
+    }
+
+    /// A copy-on-write clone of `parent`, nothing added (no worker can run in it).
+    pub fn clone_without_image(
+        environment: &mut Environment,
+        parent: &Self,
+    ) -> Result<Self, String> {
         let (destination, capabilities) = environment.destination(2)?;
         let space = environment
             .mm
             .clone_address_space(parent.space, destination)
             .map_err(|error| format!("CLONE_ADDRESS_SPACE: {}", describe(error)))?;
-        let mut child = Self {
+        Ok(Self {
             space,
             capabilities,
             tables: Vec::new(),
             image: Vec::new(),
             thread: None,
-        };
-        child.map_image(environment)?;
-        Ok(child)
+        })
     }
 
     /// Maps copies of the image frames at their addresses.

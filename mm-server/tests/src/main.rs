@@ -6,23 +6,19 @@
 //! ends QEMU with SUCCESS or FAILURE.
 //!
 //! Tests that need threads make address spaces through mm-server, map this
-//! program's image into them, and run workers there ([`child`], [`work`]).
+//! program's image into them, and run workers there (`mm_server_tests::child`,
+//! `mm_server_tests::work`).
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
-mod child;
-mod environment;
-mod exit;
-mod harness;
 mod tests;
-mod work;
 
 use a9n_abi::test_exit;
-
-use crate::environment::Environment;
-use crate::harness::Harness;
+use mm_server_tests::environment::Environment;
+use mm_server_tests::exit;
+use mm_server_tests::harness::Harness;
 
 nun::server_entry!(main);
 

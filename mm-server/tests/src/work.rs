@@ -20,7 +20,16 @@ pub enum Operation {
     Write = 4,
     /// Read the word at `start`; result: the word.
     Read = 5,
+    /// As `Fill`, timing each write into [`TIMINGS`] (benchmarks); result: pages
+    /// written.
+    TimedFill = 6,
 }
+
+/// Most writes [`Operation::TimedFill`] records.
+pub const TIMING_CAPACITY: usize = 11_264;
+
+/// The TSC ticks of each write of the last [`Operation::TimedFill`].
+pub static TIMINGS: [AtomicU64; TIMING_CAPACITY] = [const { AtomicU64::new(0) }; TIMING_CAPACITY];
 
 /// An order: operation and arguments.
 #[derive(Clone, Copy, Debug)]
@@ -89,6 +98,7 @@ impl Mailbox {
             3 => Operation::Recurse,
             4 => Operation::Write,
             5 => Operation::Read,
+            6 => Operation::TimedFill,
             _ => return None,
         };
         Some(Order {
@@ -135,6 +145,21 @@ fn perform(order: Order) -> u64 {
         Operation::Recurse => recurse(order.count),
         Operation::Write => u64::from(nun::window::write_word(order.start, order.seed).is_some()),
         Operation::Read => nun::window::read_word(order.start).unwrap_or(u64::MAX),
+        Operation::TimedFill => {
+            let mut written = 0;
+            for index in 0..order.count {
+                let Some(ticks) =
+                    nun::timed_access::timed_window_write(address(index), order.seed ^ index)
+                else {
+                    break;
+                };
+                if let Some(slot) = TIMINGS.get(index as usize) {
+                    slot.store(ticks, Ordering::Relaxed);
+                }
+                written += 1;
+            }
+            written
+        }
     }
 }
 

@@ -5,10 +5,10 @@ use alloc::format;
 use mm_server_api::Protection;
 use mm_server_api::request::{MapAnonymous, MapFlags};
 
-use crate::child::{Child, DATA_BASE};
-use crate::environment::{Environment, describe};
-use crate::harness::{TestResult, check};
-use crate::work::{Operation, Order};
+use mm_server_tests::child::{Child, DATA_BASE};
+use mm_server_tests::environment::{Environment, describe};
+use mm_server_tests::harness::{TestResult, check};
+use mm_server_tests::work::{Operation, Order};
 
 const MIB: u64 = 1 << 20;
 

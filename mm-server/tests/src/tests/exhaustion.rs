@@ -11,8 +11,8 @@ use mm_server_api::request::AllocateObject;
 use mm_server_api::{ClientId, MmError, ObjectsReply};
 use nun::slot_allocator::Slot;
 
-use crate::environment::{Environment, describe};
-use crate::harness::{TestResult, check};
+use mm_server_tests::environment::{Environment, describe};
+use mm_server_tests::harness::{TestResult, check};
 
 type Batch = (ObjectsReply, Slot, usize);
 

@@ -8,10 +8,10 @@ use mm_server_api::request::{AllocateObject, MapAnonymous, MapFlags, Protect};
 use mm_server_api::{FaultAccess, FaultReason, ForwardedFault, Protection};
 use nun::capability::IpcPort;
 
-use crate::child::{Child, DATA_BASE};
-use crate::environment::{Environment, describe};
-use crate::harness::{TestResult, check};
-use crate::work::{Operation, Order};
+use mm_server_tests::child::{Child, DATA_BASE};
+use mm_server_tests::environment::{Environment, describe};
+use mm_server_tests::harness::{TestResult, check};
+use mm_server_tests::work::{Operation, Order};
 
 /// Starts a worker on `order` in `child` and returns the fault mm-server forwards
 /// to a handler port registered for the space (the worker is destroyed after).

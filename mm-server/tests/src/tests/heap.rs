@@ -5,11 +5,11 @@ use alloc::format;
 use mm_server_api::FaultReason;
 use mm_server_api::request::{Brk, BrkFlags};
 
-use crate::child::{Child, DATA_BASE};
-use crate::environment::{Environment, describe};
-use crate::harness::{TestResult, check};
 use crate::tests::faults::expect_forwarded;
-use crate::work::{Operation, Order};
+use mm_server_tests::child::{Child, DATA_BASE};
+use mm_server_tests::environment::{Environment, describe};
+use mm_server_tests::harness::{TestResult, check};
+use mm_server_tests::work::{Operation, Order};
 
 const MIB: u64 = 1 << 20;
 

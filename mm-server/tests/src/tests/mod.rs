@@ -11,8 +11,8 @@ mod requests;
 mod shared;
 mod spaces;
 
-use crate::environment::Environment;
-use crate::harness::TestResult;
+use mm_server_tests::environment::Environment;
+use mm_server_tests::harness::TestResult;
 
 /// A test: it gets the environment and says how it went.
 pub type Test = fn(&mut Environment) -> TestResult;

@@ -8,8 +8,8 @@ use a9n_abi::CapabilityType;
 use mm_server_api::request::AllocateObject;
 use nun::capability::{Frame, IpcPort};
 
-use crate::environment::{Environment, describe};
-use crate::harness::{TestResult, check};
+use mm_server_tests::environment::{Environment, describe};
+use mm_server_tests::harness::{TestResult, check};
 
 fn allocate(
     environment: &mut Environment,

@@ -6,11 +6,11 @@ use alloc::format;
 use mm_server_api::request::{MapAnonymous, MapFlags};
 use mm_server_api::{FaultReason, Protection};
 
-use crate::child::{Child, DATA_BASE, STACK_LIMIT, STACK_TOP};
-use crate::environment::{Environment, describe};
-use crate::harness::{TestResult, check};
 use crate::tests::faults::expect_forwarded;
-use crate::work::{Operation, Order};
+use mm_server_tests::child::{Child, DATA_BASE, STACK_LIMIT, STACK_TOP};
+use mm_server_tests::environment::{Environment, describe};
+use mm_server_tests::harness::{TestResult, check};
+use mm_server_tests::work::{Operation, Order};
 
 const MIB: u64 = 1 << 20;
 

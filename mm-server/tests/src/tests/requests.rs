@@ -4,8 +4,8 @@ use alloc::format;
 
 use mm_server_api::{ClientId, MmError, Operation};
 
-use crate::environment::{Environment, describe};
-use crate::harness::{TestResult, check};
+use mm_server_tests::environment::{Environment, describe};
+use mm_server_tests::harness::{TestResult, check};
 
 /// STATS gives sane figures.
 pub fn stats_report_memory(environment: &mut Environment) -> TestResult {

@@ -5,10 +5,10 @@ use alloc::format;
 use mm_server_api::Protection;
 use mm_server_api::request::{MapSharedBuffer, SharedMapping};
 
-use crate::child::{Child, DATA_BASE};
-use crate::environment::{Environment, describe};
-use crate::harness::{TestResult, check};
-use crate::work::{Operation, Order};
+use mm_server_tests::child::{Child, DATA_BASE};
+use mm_server_tests::environment::{Environment, describe};
+use mm_server_tests::harness::{TestResult, check};
+use mm_server_tests::work::{Operation, Order};
 
 /// What one side writes, the other reads, both ways; the pages go with the
 /// last region.

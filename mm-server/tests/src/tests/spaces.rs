@@ -3,8 +3,8 @@
 use alloc::format;
 use alloc::vec::Vec;
 
-use crate::environment::{Environment, describe};
-use crate::harness::{TestResult, check};
+use mm_server_tests::environment::{Environment, describe};
+use mm_server_tests::harness::{TestResult, check};
 
 /// How many spaces at once.
 const SPACES: usize = 1000;
