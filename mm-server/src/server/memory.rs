@@ -165,6 +165,9 @@ impl Memory {
 
     /// Gives back empty leaves while enough slots stay free.
     pub fn release_empty_leaves(&mut self) {
+        if self.slots.free_count() < SPARE_SLOTS + super::slots::LEAF_SLOTS {
+            return;
+        }
         for leaf in self.slots.empty_leaves() {
             if self.slots.free_count() < SPARE_SLOTS + super::slots::LEAF_SLOTS {
                 break;

@@ -64,7 +64,18 @@ impl Server {
         };
         let decision = decide(&space.maps.regions, &space.maps.pages, &self.frames, fault);
         let result = match decision {
-            FaultDecision::AlreadyMapped => Ok(()),
+            FaultDecision::AlreadyMapped => {
+                if self.repeated_fault(id, message.address) && self.path_broken(id, message.address)
+                {
+                    // Mapped as far as mm-server knows, yet the thread faults
+                    // again: the page tables were taken away under it (a client
+                    // freed a table it had put in the space). Drop the stale
+                    // mapping and decide again.
+                    self.drop_mappings(id, message.address, message.address + 1);
+                    return self.handle_fault(message);
+                }
+                Ok(())
+            }
             FaultDecision::Forward(reason) => {
                 self.forward(id, message, access, reason);
                 return Outcome::Forwarded;
@@ -109,6 +120,9 @@ impl Server {
             } => self.map_shared(id, address, buffer, offset, protection),
             FaultDecision::MapDevice { .. } => Err(Failure::Refused(MmError::Unsupported)),
         };
+        if decision != FaultDecision::AlreadyMapped {
+            self.counters.last_already_mapped = None;
+        }
         match result {
             Ok(()) => {
                 self.counters.faults_resolved += 1;
@@ -123,6 +137,28 @@ impl Server {
                 Outcome::Forwarded
             }
         }
+    }
+
+    /// Whether this fault repeats the last one that was already resolved (same space
+    /// and page) with nothing else in between; records it.
+    fn repeated_fault(&mut self, id: SpaceId, address: u64) -> bool {
+        let page = (id.get(), address & !0xfff);
+        let repeated = self.counters.last_already_mapped == Some(page);
+        self.counters.last_already_mapped = if repeated { None } else { Some(page) };
+        repeated
+    }
+
+    /// Whether the page tables leading to the mapping of `address` are gone.
+    fn path_broken(&self, id: SpaceId, address: u64) -> bool {
+        let Some(space) = self.spaces.get(&id) else {
+            return false;
+        };
+        let Some((start, mapping)) = space.maps.pages.lookup(address) else {
+            return false;
+        };
+        self.space_capability(space)
+            .get_unset_depth(start, frame_size(mapping.size_bits))
+            .is_ok_and(|depth| depth != 0)
     }
 
     /// Sends the fault to the space's handler (if it waits for one now).

@@ -51,14 +51,20 @@ impl Server {
         }
     }
 
-    /// Keeps the heap above its reserve and gives back empty slot leaves.
-    fn maintain(&mut self) {
-        while self.heap.free_bytes() < HEAP_RESERVE {
+    /// Grows the heap until it has its reserve and `extra` bytes more free (for a
+    /// request whose bookkeeping grows with its size).
+    pub fn ensure_heap(&mut self, extra: u64) {
+        while self.heap.free_bytes() < HEAP_RESERVE.saturating_add(extra) {
             if let Err(failure) = grow_heap(&mut self.memory, &mut self.own_tables, self.heap) {
                 nun::debug_println!("mm-server: cannot grow the heap: {failure:?}");
                 break;
             }
         }
+    }
+
+    /// Keeps the heap above its reserve and gives back empty slot leaves.
+    fn maintain(&mut self) {
+        self.ensure_heap(0);
         self.memory.release_empty_leaves();
     }
 

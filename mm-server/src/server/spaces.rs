@@ -21,6 +21,8 @@ use super::state::{Server, Space};
 pub const MAX_SPACES: usize = 2048;
 /// Bytes charged for an address space (its PML4).
 const SPACE_BYTES: u64 = 4096;
+/// Heap bytes a clone may need per mapping (page map, capability record, share).
+const CLONE_BYTES_PER_MAPPING: u64 = 256;
 
 /// The identifier of the fault-resolver capability of `space`.
 pub const fn fault_identifier(space: SpaceId) -> u64 {
@@ -185,7 +187,9 @@ impl Server {
         client: ClientId,
         parent: SpaceId,
     ) -> Result<(SpaceId, [SlotRef; 2]), Failure> {
-        self.owned_space(client, parent)?;
+        let mappings = self.owned_space(client, parent)?.maps.pages.len() as u64;
+        // The child's page map and mapping records, and the shares, on the heap.
+        self.ensure_heap(mappings.saturating_mul(CLONE_BYTES_PER_MAPPING));
         let space = self
             .spaces
             .get_mut(&parent)

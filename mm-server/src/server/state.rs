@@ -76,6 +76,8 @@ pub struct Counters {
     pub faults_resolved: u64,
     /// Faults forwarded (or dropped without a handler).
     pub faults_forwarded: u64,
+    /// The last fault found already mapped: space and page.
+    pub last_already_mapped: Option<(u64, u64)>,
 }
 
 /// The whole server.
