@@ -492,6 +492,25 @@ impl BuddyAllocator {
     }
 }
 
+/// The naturally aligned blocks that cover `start..end` (both page aligned), each as
+/// large as alignment and `end` allow, in address order: how the unused part of a
+/// Generic is carved into child Generics (each one a root of the allocator).
+pub fn aligned_blocks(start: u64, end: u64) -> impl Iterator<Item = Block> {
+    let mut address = start.next_multiple_of(1 << MIN_ORDER);
+    core::iter::from_fn(move || {
+        if address >= end || address.checked_add(1 << MIN_ORDER)? > end {
+            return None;
+        }
+        let mut order = address.trailing_zeros().min(MAX_ORDER - 1);
+        while order > MIN_ORDER && address + (1 << order) > end {
+            order -= 1;
+        }
+        let block = Block { address, order };
+        address += block.size();
+        Some(block)
+    })
+}
+
 #[cfg(test)]
 #[path = "buddy_allocator_tests.rs"]
 mod tests;

@@ -238,3 +238,33 @@ proptest! {
         prop_assert_eq!(free, roots);
     }
 }
+
+#[test]
+fn aligned_blocks_cover_a_range_exactly() {
+    let blocks: Vec<Block> = aligned_blocks(0x5000, 0x20_0000).collect();
+    assert_eq!(
+        blocks.first(),
+        Some(&Block {
+            address: 0x5000,
+            order: 12
+        })
+    );
+    assert_eq!(blocks.last().map(|block| block.end()), Some(0x20_0000));
+    let mut next = 0x5000;
+    for block in &blocks {
+        assert_eq!(block.address, next);
+        assert_eq!(block.address % block.size(), 0);
+        next = block.end();
+    }
+    assert_eq!(blocks.len(), 8, "{blocks:?}");
+    // A whole aligned range is one block; an unaligned start is rounded up.
+    assert_eq!(
+        aligned_blocks(1 << 30, 2 << 30).collect::<Vec<_>>(),
+        [Block {
+            address: 1 << 30,
+            order: 30
+        }]
+    );
+    assert_eq!(aligned_blocks(0x1001, 0x2000).count(), 0);
+    assert_eq!(aligned_blocks(0x3000, 0x3000).count(), 0);
+}

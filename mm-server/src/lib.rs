@@ -1,6 +1,7 @@
 //! `mm-server`: the policy logic of KOITO's memory server, with no system calls so
-//! that all of it is tested on the host. The server binary (the IPC loop, added
-//! later) owns the capabilities and carries out what these modules decide.
+//! that all of it is tested on the host. The server binary (`src/main.rs` and
+//! `src/server/`, feature `server`) owns the capabilities and carries out what
+//! these modules decide.
 //!
 //! | module | job |
 //! |---|---|
@@ -14,6 +15,7 @@
 //! | [`fault_decision`] | the pager's choice for a fault: zero page (4 KiB/2 MiB), copy-on-write, grow stack, forward |
 //! | [`accounting`] | per-client usage, limits and STATS figures |
 //! | [`reply_status`] | each module error as the reply status a client sees |
+//! | [`slot_bitmap`] | which of the server's capability slots are in use (leaves of a slot tree) |
 //!
 //! **Memory for metadata.** The modules use `alloc` (`BTreeMap`, `BTreeSet`,
 //! `Vec`): the amount of bookkeeping grows with the memory managed, which a fixed
@@ -36,3 +38,4 @@ pub mod region;
 pub mod region_map;
 pub mod reply_status;
 pub mod slab;
+pub mod slot_bitmap;

@@ -15,7 +15,7 @@ use core::mem::offset_of;
 use a9n_abi::init::{GENERIC_CAPACITY, GenericDescription, INIT_INFO_VERSION};
 use a9n_abi::paging::{FrameSize, MapAttributes};
 use a9n_abi::{CapabilityType, Descriptor, InitInfo};
-use mm_server::buddy_allocator::MemoryKind;
+use mm_server::buddy_allocator::{MemoryKind, aligned_blocks};
 use mm_server_api::MmError;
 use mm_server_api::boot::{GENERIC_NODE_SLOT, INIT_INFO_SLOT};
 use nun::capability::{Frame, Generic, Node};
@@ -183,31 +183,22 @@ fn carve(
     end: u64,
 ) -> Result<u64, Failure> {
     let generic = Generic::new(generic_node.slot(index).unwrap_or(Descriptor::ROOT_NODE));
-    let mut address = watermark.next_multiple_of(4096);
     let mut carved = 0;
-    while address < end {
-        let mut order = address.trailing_zeros().min(51);
-        while order > 12 && address + (1 << order) > end {
-            order -= 1;
-        }
-        if address + (1 << order) > end {
-            break;
-        }
+    for block in aligned_blocks(watermark, end) {
         let slot = memory.take_slots(1)?;
         let (node, position) = memory.slots.location(slot);
         kernel(
             "carve a used Generic",
             generic.convert(
                 CapabilityType::Generic,
-                u64::from(order),
+                u64::from(block.order),
                 1,
                 node.descriptor(),
                 position,
             ),
         )?;
-        memory.add_root(address, order, MemoryKind::Ram, slot)?;
-        carved += 1 << order;
-        address += 1 << order;
+        memory.add_root(block.address, block.order, MemoryKind::Ram, slot)?;
+        carved += block.size();
     }
     Ok(carved)
 }
