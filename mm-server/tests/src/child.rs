@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 
 use a9n_abi::paging::{FrameSize, MapAttributes, PageTableDepth};
 use a9n_abi::{CapabilityType, Register};
+use mm_server_api::client::Client;
 use mm_server_api::request::{AllocateObject, MapAnonymous, MapFlags};
 use mm_server_api::{ObjectHandle, Protection, SpaceId};
 use nun::capability::{AddressSpace, Configuration, ProcessControlBlock};
@@ -36,6 +37,8 @@ const PATIENCE: u64 = 20_000_000;
 
 /// A test address space.
 pub struct Child {
+    /// The client it belongs to.
+    pub client: Client,
     /// Its id.
     pub space: SpaceId,
     /// The address-space and fault-resolver capabilities.
@@ -49,6 +52,7 @@ pub struct Child {
 }
 
 struct ClientTables<'a> {
+    client: Client,
     environment: &'a mut Environment,
     space: AddressSpace,
     tables: &'a mut Vec<(ObjectHandle, Slot)>,
@@ -66,8 +70,7 @@ impl Paging for ClientTables<'_> {
             .destination(1)
             .map_err(|_| MappingError::OutOfSlots)?;
         let reply = self
-            .environment
-            .mm
+            .client
             .allocate_objects(
                 AllocateObject {
                     object_type: CapabilityType::PageTable,
@@ -101,14 +104,20 @@ impl Child {
         environment.next(self.capabilities, 1)
     }
 
-    /// A new space with the image and a stack region.
+    /// A new space of client 2 with the image and a stack region.
     pub fn create(environment: &mut Environment) -> Result<Self, String> {
+        let client = environment.mm;
+        Self::create_for(environment, client)
+    }
+
+    /// A new space of `client` with the image and a stack region.
+    pub fn create_for(environment: &mut Environment, client: Client) -> Result<Self, String> {
         let (destination, capabilities) = environment.destination(2)?;
-        let space = environment
-            .mm
+        let space = client
             .create_address_space(destination)
             .map_err(|error| format!("CREATE_ADDRESS_SPACE: {}", describe(error)))?;
         let mut child = Self {
+            client,
             space,
             capabilities,
             tables: Vec::new(),
@@ -116,8 +125,7 @@ impl Child {
             thread: None,
         };
         child.map_image(environment)?;
-        environment
-            .mm
+        client
             .map_anonymous(MapAnonymous {
                 space,
                 address: STACK_TOP - STACK_LENGTH,
@@ -144,11 +152,12 @@ impl Child {
         parent: &Self,
     ) -> Result<Self, String> {
         let (destination, capabilities) = environment.destination(2)?;
-        let space = environment
-            .mm
+        let client = parent.client;
+        let space = client
             .clone_address_space(parent.space, destination)
             .map_err(|error| format!("CLONE_ADDRESS_SPACE: {}", describe(error)))?;
         Ok(Self {
+            client,
             space,
             capabilities,
             tables: Vec::new(),
@@ -168,6 +177,7 @@ impl Child {
                 .map_err(|error| format!("copy an image frame: {}", error.name()))?;
             self.image.push(copy);
             let mut paging = ClientTables {
+                client: self.client,
                 environment,
                 space,
                 tables: &mut self.tables,
@@ -183,8 +193,8 @@ impl Child {
     pub fn start(&mut self, environment: &mut Environment, order: Order) -> Result<(), String> {
         self.stop(environment)?;
         let (destination, slot) = environment.destination(1)?;
-        let reply = environment
-            .mm
+        let reply = self
+            .client
             .allocate_objects(
                 AllocateObject {
                     object_type: CapabilityType::ProcessControlBlock,
@@ -238,8 +248,7 @@ impl Child {
     /// Destroys the current worker, if any.
     pub fn stop(&mut self, environment: &mut Environment) -> Result<(), String> {
         if let Some((handle, slot)) = self.thread.take() {
-            environment
-                .mm
+            self.client
                 .free_object(handle)
                 .map_err(|error| format!("FREE_OBJECT of a worker: {}", describe(error)))?;
             environment.free_slots(slot, 1);
@@ -250,8 +259,7 @@ impl Child {
     /// Destroys the space and everything the test client made for it.
     pub fn destroy(mut self, environment: &mut Environment) -> Result<(), String> {
         self.stop(environment)?;
-        environment
-            .mm
+        self.client
             .destroy_address_space(self.space)
             .map_err(|error| format!("DESTROY_ADDRESS_SPACE: {}", describe(error)))?;
         environment.free_slots(self.capabilities, 2);
@@ -259,8 +267,7 @@ impl Child {
             environment.free_slots(copy, 1);
         }
         for (handle, slot) in self.tables.drain(..) {
-            environment
-                .mm
+            self.client
                 .free_object(handle)
                 .map_err(|error| format!("FREE_OBJECT of a page table: {}", describe(error)))?;
             environment.free_slots(slot, 1);

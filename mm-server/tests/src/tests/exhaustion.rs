@@ -7,9 +7,13 @@ use alloc::vec::Vec;
 
 use a9n_abi::CapabilityType;
 use mm_server_api::client::{Client, ClientError};
-use mm_server_api::request::AllocateObject;
-use mm_server_api::{ClientId, MmError, ObjectsReply};
+use mm_server_api::request::{AllocateObject, MapAnonymous, MapFlags};
+use mm_server_api::{ClientId, FaultReason, MmError, ObjectsReply, Protection};
+use mm_server_tests::child::{Child, DATA_BASE};
+use mm_server_tests::work::{Operation, Order};
 use nun::slot_allocator::Slot;
+
+use crate::tests::faults::expect_forwarded;
 
 use mm_server_tests::environment::{Environment, describe};
 use mm_server_tests::harness::{TestResult, check};
@@ -189,4 +193,58 @@ pub fn limits_are_enforced(environment: &mut Environment) -> TestResult {
         foreign == Err(ClientError::Refused(MmError::Permission)),
         || format!("client 2 setting client 3's limit: {foreign:?}"),
     )
+}
+
+/// A page fault that would take a client past its limit is not resolved: it goes
+/// to the space's handler as OUT_OF_MEMORY (client 3, whose limit the test before
+/// lowered to 1 MiB).
+pub fn faults_past_the_limit_are_forwarded(environment: &mut Environment) -> TestResult {
+    let other = environment.other;
+    let before = other
+        .stats(ClientId::CALLER)
+        .map_err(|error| format!("STATS: {}", describe(error)))?;
+    let mut child = Child::create_for(environment, other)?;
+    let length = 2 << 20;
+    other
+        .map_anonymous(MapAnonymous {
+            space: child.space,
+            address: DATA_BASE,
+            length,
+            protection: Protection::READ_WRITE,
+            flags: MapFlags::NO_LARGE_PAGES,
+            stack_limit: 0,
+        })
+        .map_err(|error| format!("MAP_ANONYMOUS: {}", describe(error)))?;
+    let fill = Order {
+        operation: Operation::Fill,
+        start: DATA_BASE,
+        count: length / 4096,
+        stride: 4096,
+        seed: 1,
+    };
+    let fault = expect_forwarded(environment, &mut child, fill)?;
+    let stats = other
+        .stats(ClientId::CALLER)
+        .map_err(|error| format!("STATS: {}", describe(error)))?;
+    check(
+        fault.reason == FaultReason::OutOfMemory
+            && (DATA_BASE..DATA_BASE + length).contains(&fault.address),
+        || format!("a fault past the limit forwarded as {fault:?}"),
+    )?;
+    check(stats.client_used_bytes <= stats.client_limit_bytes, || {
+        format!(
+            "{} bytes charged past the limit {}",
+            stats.client_used_bytes, stats.client_limit_bytes
+        )
+    })?;
+    child.destroy(environment)?;
+    let after = other
+        .stats(ClientId::CALLER)
+        .map_err(|error| format!("STATS: {}", describe(error)))?;
+    check(after.client_used_bytes == before.client_used_bytes, || {
+        format!(
+            "{} bytes charged after, {} before",
+            after.client_used_bytes, before.client_used_bytes
+        )
+    })
 }

@@ -20,9 +20,9 @@ pub fn expect_forwarded(
     child: &mut Child,
     order: Order,
 ) -> Result<ForwardedFault, String> {
+    let client = child.client;
     let (destination, port) = environment.destination(2)?;
-    let reply = environment
-        .mm
+    let reply = client
         .allocate_objects(
             AllocateObject {
                 object_type: CapabilityType::IpcPort,
@@ -37,8 +37,7 @@ pub fn expect_forwarded(
         .node
         .copy(copy.index, port.descriptor)
         .map_err(|error| format!("copy the port: {}", error.name()))?;
-    environment
-        .mm
+    client
         .register_fault_handler(child.space, Some(copy.descriptor))
         .map_err(|error| format!("REGISTER_FAULT_HANDLER: {}", describe(error)))?;
     child.start(environment, order)?;
@@ -55,12 +54,10 @@ pub fn expect_forwarded(
         ForwardedFault::decode(&words).map_err(|error| format!("forwarded fault: {error:?}"))
     });
     child.stop(environment)?;
-    environment
-        .mm
+    client
         .register_fault_handler(child.space, None)
         .map_err(|error| format!("unregister the handler: {}", describe(error)))?;
-    environment
-        .mm
+    client
         .free_object(reply.first)
         .map_err(|error| format!("FREE_OBJECT of the port: {}", describe(error)))?;
     environment.free_slots(port, 2);

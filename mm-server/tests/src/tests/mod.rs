@@ -1,4 +1,4 @@
-//! The tests, in the order they run (the limit test last: it lowers client 3's
+//! The tests, in the order they run (the limit tests last: they lower client 3's
 //! limit for good).
 
 mod clone;
@@ -18,7 +18,7 @@ use mm_server_tests::harness::TestResult;
 pub type Test = fn(&mut Environment) -> TestResult;
 
 /// Every test: name and function.
-pub const ALL: [(&str, Test); 13] = [
+pub const ALL: [(&str, Test); 14] = [
     ("stats_report_memory", requests::stats_report_memory),
     (
         "bad_requests_get_error_replies",
@@ -62,4 +62,8 @@ pub const ALL: [(&str, Test); 13] = [
         exhaustion::exhausted_client_is_refused_others_served,
     ),
     ("limits_are_enforced", exhaustion::limits_are_enforced),
+    (
+        "faults_past_the_limit_are_forwarded",
+        exhaustion::faults_past_the_limit_are_forwarded,
+    ),
 ];
