@@ -94,8 +94,17 @@ fn page_fault(environment: &mut Environment) -> Result<(), String> {
     child.run(environment, order)?;
     let mut mapped = timings(TIMING_CAPACITY);
     child.destroy(environment)?;
+    let timed = faults.get(WARM_UP..).unwrap_or(&[]);
+    let mean = timed.iter().sum::<u64>() / (timed.len().max(1) as u64);
+    let maximum = timed.iter().copied().max().unwrap_or(0);
     let (minimum, median) = minimum_and_median(&mut faults[WARM_UP..]);
     let (_, overhead) = minimum_and_median(&mut mapped[WARM_UP..]);
+    // Not a table row: the mean includes the block splits, each of which zeroes
+    // the whole block split (the kernel zeroes Generics it converts).
+    nun::debug_println!(
+        "mm-bench: page fault mean {} max {maximum} instructions (timing included)",
+        mean
+    );
     nun::debug_println!("bench-overhead {PAGE_FAULT}: {overhead} instructions");
     nun::debug_println!(
         "bench {PAGE_FAULT}: min {} median {} instructions",
