@@ -28,7 +28,9 @@ fn make_object(
     size_bits: u32,
     device: bool,
 ) -> Capability {
-    if !device {
+    // Child Generics are not zeroed: every object made from them is, when it is
+    // made (zeroing them too would clear the same memory twice).
+    if !device && object_type != CapabilityType::Generic {
         zero(address, 1 << size_bits);
     }
     let mut capability = Capability::new(object_type, initial_rights(object_type), address);
