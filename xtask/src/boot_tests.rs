@@ -293,14 +293,20 @@ fn build_image(root: &Path, test: &BootTest) -> Result<std::path::PathBuf, Strin
         },
     };
     let mut contents = ImageContents::complete(&binaries);
-    if test.init_program != InitProgram::KernelTestSuite {
-        contents.modules = image::koito_modules(root)?;
-    }
-    if test.init_program == InitProgram::InitWithMemoryTests {
-        contents.modules.push((
-            image::MEMORY_TESTS_MODULE.to_owned(),
-            guest_build::build_memory_tests(root)?,
-        ));
+    match test.init_program {
+        InitProgram::KernelTestSuite => {}
+        InitProgram::Init => contents.modules = image::koito_modules(root)?,
+        InitProgram::InitWithMemoryTests => {
+            contents.modules = image::koito_modules_with(
+                root,
+                test.name,
+                &[(
+                    image::MEMORY_TESTS_MODULE,
+                    guest_build::build_memory_tests(root)?,
+                    "20 memory-program",
+                )],
+            )?;
+        }
     }
     match test.breakage {
         Breakage::None => {}

@@ -91,12 +91,41 @@ pub const MEMORY_TESTS_MODULE: &str = "mm-tests.elf";
 /// File name of the memory server's benchmark module (the benchmark image only).
 pub const MEMORY_BENCHMARK_MODULE: &str = "mm-bench.elf";
 
-/// The boot modules of every image booting KOITO's init: the memory server.
+/// File name of the boot manifest module (init reads it to know what to start).
+pub const MANIFEST_MODULE: &str = "boot.manifest";
+
+/// The boot modules of every image booting KOITO's init: the memory server and the
+/// boot manifest of `rootfs/boot/manifest`.
 pub fn koito_modules(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
-    Ok(vec![(
+    koito_modules_with(root, "default", &[])
+}
+
+/// The boot modules of an image whose manifest also lists `programs` (module
+/// name, its file, its manifest line after the module name), which join the
+/// modules: `rootfs/boot/manifest` plus their lines, written for image `name`.
+pub fn koito_modules_with(
+    root: &Path,
+    name: &str,
+    programs: &[(&str, PathBuf, &str)],
+) -> Result<Vec<(String, PathBuf)>, String> {
+    let source = root.join("rootfs").join("boot").join("manifest");
+    let mut manifest = fs::read_to_string(&source)
+        .map_err(|error| format!("cannot read {}: {error}", source.display()))?;
+    let mut modules = vec![(
         MEMORY_SERVER_MODULE.to_owned(),
         guest_build::build_memory_server(root)?,
-    )])
+    )];
+    for (module, file, line) in programs {
+        manifest.push_str(&format!("{module} {line}\n"));
+        modules.push(((*module).to_owned(), file.clone()));
+    }
+    let directory = guest_build::output_directory(root).join("manifests");
+    create_directory(&directory)?;
+    let written = directory.join(format!("{name}.manifest"));
+    fs::write(&written, manifest)
+        .map_err(|error| format!("cannot write {}: {error}", written.display()))?;
+    modules.push((MANIFEST_MODULE.to_owned(), written));
+    Ok(modules)
 }
 
 /// Builds everything and lays out the standard image called `name`.

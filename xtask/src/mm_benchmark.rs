@@ -41,11 +41,15 @@ pub fn measurements(
         kernel: kernel.to_path_buf(),
         init: guest_build::build_init(root)?,
     });
-    contents.modules = image::koito_modules(root)?;
-    contents.modules.push((
-        image::MEMORY_BENCHMARK_MODULE.to_owned(),
-        guest_build::build_memory_benchmark(root)?,
-    ));
+    contents.modules = image::koito_modules_with(
+        root,
+        name,
+        &[(
+            image::MEMORY_BENCHMARK_MODULE,
+            guest_build::build_memory_benchmark(root)?,
+            "20 memory-program",
+        )],
+    )?;
     image::lay_out(&directory, &contents)?;
     println!("xtask: booting {name} (QEMU -icount shift=0,sleep=off) ...");
     let outcome = qemu::boot_captured_with_arguments(

@@ -10,6 +10,7 @@
 
 extern crate alloc;
 
+mod boot_manifest;
 mod child_space;
 mod elf_image;
 mod fault_resolver;

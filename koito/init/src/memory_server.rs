@@ -7,10 +7,10 @@
 //! service port: the slots of `mm_server_api::boot`. Every object these servers
 //! need is made before the Generics go, from the one Generic init uses.
 //!
-//! The boot manifest ([`MANIFEST`]) lists the other servers init starts when their
-//! module is in the image: for now mm-server's test client and benchmark program
-//! (only the images of their boot test and of `cargo xtask bench` carry them, since
-//! they end QEMU when done).
+//! The boot manifest (boot module `boot.manifest`, see [`crate::boot_manifest`])
+//! lists the other servers init starts when their module is in the image: for now
+//! mm-server's test client and benchmark program (only the images of their boot
+//! test and of `cargo xtask bench` list them, since they end QEMU when done).
 
 use a9n_abi::init::RootSlot;
 use a9n_abi::test_exit::DEBUG_EXIT_PORT;
@@ -39,7 +39,7 @@ const SERVER_PRIORITY: u64 = a9n_abi::scheduling::INIT_PRIORITY - 1;
 /// its priority, and what it gets.
 pub struct ManifestEntry {
     /// Boot module name.
-    pub module: &'static str,
+    pub module: alloc::string::String,
     /// Init's root slot for its root node.
     pub node_slot: u64,
     /// Its priority.
@@ -56,21 +56,36 @@ pub enum Role {
     MemoryProgram,
 }
 
-/// The servers init starts after mm-server, when their module is present.
-pub const MANIFEST: [ManifestEntry; 2] = [
-    ManifestEntry {
-        module: "mm-tests.elf",
-        node_slot: 14,
-        priority: 20,
-        role: Role::MemoryProgram,
-    },
-    ManifestEntry {
-        module: "mm-bench.elf",
-        node_slot: 15,
-        priority: 20,
-        role: Role::MemoryProgram,
-    },
-];
+/// The boot manifest, read once by [`launch`].
+static MANIFEST: spin::Once<alloc::vec::Vec<ManifestEntry>> = spin::Once::new();
+
+/// The servers of the boot manifest (none before [`launch`] read it, or when the
+/// image has no manifest).
+#[must_use]
+pub fn manifest() -> &'static [ManifestEntry] {
+    MANIFEST.get().map_or(&[], alloc::vec::Vec::as_slice)
+}
+
+/// Reads the boot manifest module, if the image has one.
+fn read_manifest(info: &InitInfo, scratch: &mut ObjectFactory) -> Result<(), ChildError> {
+    if !present(info, crate::boot_manifest::MODULE) {
+        return Ok(());
+    }
+    let parsed =
+        server_launcher::with_module(info, scratch, crate::boot_manifest::MODULE, |bytes| {
+            crate::boot_manifest::parse(core::str::from_utf8(bytes).unwrap_or(""))
+        })?;
+    match parsed {
+        Ok(entries) => {
+            MANIFEST.call_once(|| entries);
+            Ok(())
+        }
+        Err(error) => {
+            nun::debug_println!("init: boot manifest line {}: {}", error.line, error.reason);
+            Err(ChildError::Resources("the boot manifest is malformed"))
+        }
+    }
+}
 
 /// What [`launch`] started.
 pub struct Started {
@@ -99,8 +114,8 @@ pub fn supervised_name(identifier: u64) -> &'static str {
     }
     identifier
         .checked_sub(FIRST_SUPERVISED_MANIFEST)
-        .and_then(|index| MANIFEST.get(index as usize))
-        .map_or("an unknown server", |entry| entry.module)
+        .and_then(|index| manifest().get(index as usize))
+        .map_or("an unknown server", |entry| entry.module.as_str())
 }
 
 /// A copy of the supervisor port identified with `identifier`.
@@ -183,7 +198,7 @@ fn prepare(
                 info,
                 scratch,
                 &Launch {
-                    name: entry.module,
+                    name: &entry.module,
                     root_slot: entry.node_slot,
                     gifts: &[
                         gift(first, TEST_CLIENT_SLOT),
@@ -239,8 +254,9 @@ pub fn launch(info: &InitInfo) -> Result<Started, ChildError> {
 
     let mut others = alloc::vec::Vec::new();
     let mut next_client = FIRST_OTHER_CLIENT;
-    for (index, entry) in MANIFEST.iter().enumerate() {
-        if present(info, entry.module) {
+    read_manifest(info, &mut scratch)?;
+    for (index, entry) in manifest().iter().enumerate() {
+        if present(info, &entry.module) {
             let resolver = supervisor_capability(
                 &mut scratch,
                 supervisor,

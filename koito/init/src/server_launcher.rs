@@ -49,12 +49,13 @@ pub struct Gift {
     pub moved: bool,
 }
 
-/// Maps the module's frames into init's window and reads its ELF description.
-fn read_module(
+/// Maps boot module `name` read-only at the module window; returns its first
+/// frame slot, its page count and its size.
+fn map_module(
     info: &InitInfo,
     scratch: &mut ObjectFactory,
     name: &str,
-) -> Result<(ElfImage, u64, u64), ChildError> {
+) -> Result<(u64, u64, u64), ChildError> {
     let module = info
         .module_descriptions()
         .iter()
@@ -78,9 +79,48 @@ fn read_module(
             "module page",
         )?;
     }
-    let image = window_read(MODULE_WINDOW, module.size, elf_image::read)?
+    Ok((module.slot, pages, module.size))
+}
+
+/// Maps the module `name` and reads its ELF description (the module stays mapped
+/// for the segments to be copied from it).
+fn read_module(
+    info: &InitInfo,
+    scratch: &mut ObjectFactory,
+    name: &str,
+) -> Result<(ElfImage, u64, u64), ChildError> {
+    let (slot, pages, size) = map_module(info, scratch, name)?;
+    let image = window_read(MODULE_WINDOW, size, elf_image::read)?
         .map_err(|_| ChildError::Resources("the module is not a usable ELF executable"))?;
-    Ok((image, module.slot, pages))
+    Ok((image, slot, pages))
+}
+
+/// Maps boot module `name` read-only in init's window, lends its bytes to `read`,
+/// and unmaps it again.
+pub fn with_module<R>(
+    info: &InitInfo,
+    scratch: &mut ObjectFactory,
+    name: &str,
+    read: impl FnOnce(&[u8]) -> R,
+) -> Result<R, ChildError> {
+    let (slot, pages, size) = map_module(info, scratch, name)?;
+    let result = window_read(MODULE_WINDOW, size, read);
+    unmap_module(info, slot, pages);
+    result
+}
+
+/// Unmaps `pages` module frames from `slot` on from init's window.
+fn unmap_module(info: &InitInfo, slot: u64, pages: u64) {
+    let own = AddressSpace::new(RootSlot::AddressSpace.descriptor());
+    let modules = Node::new(
+        RootSlot::BootModuleNode.descriptor(),
+        info.boot_module_node_radix as u32,
+    );
+    for page in 0..pages {
+        if let Some(frame) = modules.slot(slot + page) {
+            let _ = own.unmap(frame, MODULE_WINDOW + page * PAGE_SIZE);
+        }
+    }
 }
 
 fn window_read<R>(
@@ -266,16 +306,7 @@ pub fn launch(
             )?;
         }
     }
-    let own = AddressSpace::new(RootSlot::AddressSpace.descriptor());
-    let modules = Node::new(
-        RootSlot::BootModuleNode.descriptor(),
-        info.boot_module_node_radix as u32,
-    );
-    for page in 0..module_pages {
-        if let Some(frame) = modules.slot(module_slot + page) {
-            let _ = own.unmap(frame, MODULE_WINDOW + page * PAGE_SIZE);
-        }
-    }
+    unmap_module(info, module_slot, module_pages);
     server.map(
         space,
         slot(ServerSlot::IpcBuffer),
