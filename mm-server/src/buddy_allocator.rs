@@ -190,6 +190,12 @@ impl BuddyAllocator {
         (address < block.end()).then_some((block, root.kind))
     }
 
+    /// The kind of memory at `address` (RAM or device), if a root holds it.
+    #[must_use]
+    pub fn kind_of(&self, address: u64) -> Option<MemoryKind> {
+        self.root_of(address).map(|(_, kind)| kind)
+    }
+
     /// Adds a root Generic of 2^order bytes at `address`.
     ///
     /// # Errors

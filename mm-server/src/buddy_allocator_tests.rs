@@ -106,6 +106,9 @@ fn allocate_at_takes_device_pages_where_asked() {
     buddy
         .add_region(0xfee0_0000, 21, MemoryKind::Device)
         .unwrap();
+    assert_eq!(buddy.kind_of(0xfee0_5000), Some(MemoryKind::Device));
+    assert_eq!(buddy.kind_of(0xfee0_0000 + (1 << 21)), None);
+    assert_eq!(buddy.kind_of(0x1000), None);
     let allocation = buddy.allocate_at(0xfee0_5000, 12, OWNER).unwrap();
     assert_eq!(allocation.block.address, 0xfee0_5000);
     assert_eq!(allocation.splits().len(), 9);

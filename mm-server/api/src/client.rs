@@ -21,8 +21,8 @@ use crate::reply::{
 };
 use crate::request::{
     AllocateObject, Brk, CloneAddressSpace, CreateAddressSpace, DestroyAddressSpace, FreeObject,
-    MapAnonymous, MapSharedBuffer, Protect, RegisterFaultHandler, SPACE_REPLY_TRANSFERS, SetLimit,
-    Stats, Unmap,
+    MapAnonymous, MapDevice, MapSharedBuffer, Protect, RegisterFaultHandler, SPACE_REPLY_TRANSFERS,
+    SetLimit, Stats, Unmap,
 };
 use crate::{ClientId, MmError, ObjectHandle, RequestError, SpaceId};
 
@@ -231,6 +231,16 @@ impl Client {
     /// [`ClientError`].
     pub fn map_anonymous(&self, request: MapAnonymous) -> Result<u64, ClientError> {
         let mut words = [0; MapAnonymous::WORDS];
+        request.encode(&mut words);
+        decoded(MapReply::decode(self.call(&words, None, 0)?.words())).map(|reply| reply.address)
+    }
+
+    /// MAP_DEVICE: where the region starts.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub fn map_device(&self, request: MapDevice) -> Result<u64, ClientError> {
+        let mut words = [0; MapDevice::WORDS];
         request.encode(&mut words);
         decoded(MapReply::decode(self.call(&words, None, 0)?.words())).map(|reply| reply.address)
     }

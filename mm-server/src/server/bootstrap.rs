@@ -44,6 +44,8 @@ pub struct Facts {
     pub generic_count: usize,
     /// Of them, partly used by init.
     pub used_by_init: usize,
+    /// Bytes of device memory (for MAP_DEVICE).
+    pub device_bytes: u64,
 }
 
 /// A Generic and what mm-server found in it.
@@ -241,6 +243,7 @@ pub fn take_over(generic_radix: u64) -> Result<(Memory, Facts), Failure> {
         ram_bytes: 0,
         generic_count: found.len(),
         used_by_init: 0,
+        device_bytes: 0,
     };
     for (index, item) in found.iter().enumerate() {
         let description = item.description;
@@ -259,6 +262,8 @@ pub fn take_over(generic_radix: u64) -> Result<(Memory, Facts), Failure> {
                 )?;
                 if kind == MemoryKind::Ram {
                     facts.ram_bytes += description.size();
+                } else {
+                    facts.device_bytes += description.size();
                 }
             }
             Some(watermark) => {

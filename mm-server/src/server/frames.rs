@@ -5,6 +5,7 @@
 
 use a9n_abi::CapabilityType;
 use mm_server::buddy_allocator::MemoryKind;
+use mm_server::fault_decision::SMALL_FRAME_BITS;
 use mm_server::frame_table::Release;
 use mm_server_api::{ClientId, MmError};
 use nun::capability::AddressSpace;
@@ -52,6 +53,34 @@ impl Server {
             },
         );
         Ok(frame)
+    }
+
+    /// The device page at `physical` as a frame recorded for `account` (never
+    /// charged: device memory is not RAM), with one reference. PERMISSION if the
+    /// page is not device memory mm-server manages, OVERLAP if it is taken (mapped
+    /// by a MAP_DEVICE still in force, or part of a block in use).
+    pub fn new_device_frame(&mut self, account: ClientId, physical: u64) -> Result<u64, Failure> {
+        if self.memory.buddy.kind_of(physical) != Some(MemoryKind::Device) {
+            return Err(Failure::Refused(MmError::Permission));
+        }
+        let block = self
+            .memory
+            .allocate_block_at(physical, SMALL_FRAME_BITS, FRAME_OWNER)?;
+        let slot = self
+            .memory
+            .convert_from(block, CapabilityType::Frame, u64::from(SMALL_FRAME_BITS), 1)
+            .inspect_err(|_| {
+                let _ = self.memory.free_block(block.address);
+            })?;
+        let _ = self.frames.insert(physical, SMALL_FRAME_BITS, account);
+        self.frame_capabilities.insert(
+            physical,
+            FrameCapabilities {
+                original: slot,
+                original_mapped: false,
+            },
+        );
+        Ok(physical)
     }
 
     /// A capability of `frame` to map once more: its own while that is unmapped,
@@ -127,6 +156,8 @@ impl Server {
             let _ = self.memory.free_block(frame);
             self.memory.slots.free(capabilities.original);
         }
-        let _ = self.accounts.uncharge(account, 1 << size_bits);
+        if self.memory.buddy.kind_of(frame) != Some(MemoryKind::Device) {
+            let _ = self.accounts.uncharge(account, 1 << size_bits);
+        }
     }
 }

@@ -234,6 +234,30 @@ impl Memory {
         Ok(allocation.block)
     }
 
+    /// The block of 2^`order` bytes at `address` (device registers), its Generic
+    /// ready to convert; OVERLAP if any of it is taken or not managed.
+    pub fn allocate_block_at(
+        &mut self,
+        address: u64,
+        order: u32,
+        owner: Owner,
+    ) -> Result<Block, Failure> {
+        let allocation =
+            self.buddy
+                .allocate_at(address, order, owner)
+                .map_err(|error| match error {
+                    mm_server::buddy_allocator::BuddyError::NoMemory => {
+                        Failure::Refused(MmError::Overlap)
+                    }
+                    error => Failure::Refused(error.into()),
+                })?;
+        if let Err(failure) = self.convert_splits(allocation.splits()) {
+            let _ = self.free_block(allocation.block.address);
+            return Err(failure);
+        }
+        Ok(allocation.block)
+    }
+
     /// Frees the block at `address`: revokes the largest block it merged into
     /// (destroying everything made from it) and forgets the blocks inside that.
     /// The caller frees the slots of the objects it made from the block.

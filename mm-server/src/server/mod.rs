@@ -88,8 +88,9 @@ pub fn run(generic_radix: u64, heap: &'static ServerHeap) {
         }
     }
     nun::debug_println!(
-        "mm-server: managing {} MiB of RAM from {} Generics ({} used by init before), {} MiB free; serving",
+        "mm-server: managing {} MiB of RAM and {} KiB of device memory from {} Generics ({} used by init before), {} MiB free; serving",
         facts.ram_bytes >> 20,
+        facts.device_bytes >> 10,
         facts.generic_count,
         facts.used_by_init,
         server.memory.free_ram() >> 20,

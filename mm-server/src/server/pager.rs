@@ -1,7 +1,8 @@
 //! The pager: a fault of a managed space arrives as a kernel-made CALL; the
 //! library decides what to do ([`mm_server::fault_decision::decide`]) and this
 //! module does it (new zeroed frames, copy-on-write copies, stack growth, shared
-//! buffer pages), or forwards the fault to the space's registered handler.
+//! buffer pages, device pages), or forwards the fault to the space's registered
+//! handler.
 
 use a9n_abi::fault::FaultType;
 use mm_server::fault_decision::{Fault, FaultDecision, SMALL_FRAME_BITS, decide};
@@ -118,7 +119,11 @@ impl Server {
                 offset,
                 protection,
             } => self.map_shared(id, address, buffer, offset, protection),
-            FaultDecision::MapDevice { .. } => Err(Failure::Refused(MmError::Unsupported)),
+            FaultDecision::MapDevice {
+                address,
+                physical,
+                protection,
+            } => self.map_device_page(id, address, physical, protection),
         };
         if decision != FaultDecision::AlreadyMapped {
             self.counters.last_already_mapped = None;
@@ -361,6 +366,26 @@ impl Server {
             .pages
             .set_writable(address, true)
             .map_err(|_| Failure::Refused(MmError::NotMapped))
+    }
+
+    /// Maps the device page at `physical` again (its mapping was dropped, by
+    /// PROTECT to no access): taken anew from the device Generics, so the fault is
+    /// forwarded if another MAP_DEVICE took the page meanwhile.
+    fn map_device_page(
+        &mut self,
+        id: SpaceId,
+        address: u64,
+        physical: u64,
+        protection: Protection,
+    ) -> Result<(), Failure> {
+        let owner = self
+            .spaces
+            .get(&id)
+            .map(|space| space.owner)
+            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        let frame = self.new_device_frame(owner, physical)?;
+        self.install(id, address, frame, SMALL_FRAME_BITS, protection, true)
+            .inspect_err(|_| self.drop_reference(frame))
     }
 
     /// Maps the shared buffer's page at `offset` (made on first use).

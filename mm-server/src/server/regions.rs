@@ -1,19 +1,24 @@
-//! Region requests: MAP_ANONYMOUS, MAP_SHARED_BUFFER, UNMAP, PROTECT, BRK. They
-//! change the region map (the library's), then undo or adjust the mappings the
-//! change affects. Nothing is mapped eagerly: the pager maps on the first fault.
+//! Region requests: MAP_ANONYMOUS, MAP_DEVICE, MAP_SHARED_BUFFER, UNMAP, PROTECT,
+//! BRK. They change the region map (the library's), then undo or adjust the
+//! mappings the change affects. Only MAP_DEVICE maps eagerly (its frames are the
+//! reservation of the device pages); otherwise the pager maps on the first fault.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use mm_server::region::{Region, RegionKind};
 use mm_server_api::request::{
-    Brk, BrkFlags, MapAnonymous, MapFlags, MapSharedBuffer, Protect, Unmap,
+    Brk, BrkFlags, MapAnonymous, MapDevice, MapFlags, MapSharedBuffer, Protect, Unmap,
 };
 use mm_server_api::{BufferId, ClientId, MmError, PAGE_SIZE, Protection, SpaceId};
 
 use super::failure::{Failure, ignore};
 use super::paging::attributes;
 use super::state::{Buffer, Server};
+
+/// The most bytes one MAP_DEVICE maps (each page is a frame capability, a
+/// mapping and bookkeeping in mm-server's heap).
+pub const MAX_DEVICE_BYTES: u64 = 16 << 20;
 
 /// 2 MiB: regions at least this long that may use large frames are placed aligned.
 const LARGE: u64 = 1 << 21;
@@ -73,6 +78,72 @@ impl Server {
             large_pages: !grows_down && !request.flags.contains(MapFlags::NO_LARGE_PAGES),
         };
         self.place(request.space, region, start == 0)
+    }
+
+    /// MAP_DEVICE: takes every page of the physical range from the device Generics
+    /// (PERMISSION if one is not device memory, OVERLAP if one is taken: a device
+    /// page is mapped by one MAP_DEVICE at a time), records a device region and maps
+    /// the pages at once (4 KiB each, uncached by the kernel). The pages come back
+    /// when their last mapping goes (UNMAP, DESTROY_ADDRESS_SPACE).
+    pub fn map_device(&mut self, client: ClientId, request: MapDevice) -> Result<u64, Failure> {
+        self.owned_space(client, request.space)?;
+        if request.length > MAX_DEVICE_BYTES || request.protection.is_empty() {
+            return Err(refused(MmError::InvalidArgument));
+        }
+        let mut frames = Vec::new();
+        for index in 0..request.length / PAGE_SIZE {
+            match self.new_device_frame(client, request.physical_address + index * PAGE_SIZE) {
+                Ok(frame) => frames.push(frame),
+                Err(failure) => {
+                    for frame in frames {
+                        self.drop_reference(frame);
+                    }
+                    return Err(failure);
+                }
+            }
+        }
+        let region = Region {
+            start: request.address,
+            end: request.address + request.length,
+            protection: request.protection,
+            max_protection: request.protection.union(Protection::READ_WRITE),
+            kind: RegionKind::Device {
+                physical: request.physical_address,
+            },
+            large_pages: false,
+        };
+        let start = match self.place(request.space, region, request.address == 0) {
+            Ok(start) => start,
+            Err(failure) => {
+                for frame in frames {
+                    self.drop_reference(frame);
+                }
+                return Err(failure);
+            }
+        };
+        let end = start + request.length;
+        for (index, &frame) in frames.iter().enumerate() {
+            let address = start + index as u64 * PAGE_SIZE;
+            let installed = self.install(
+                request.space,
+                address,
+                frame,
+                mm_server::fault_decision::SMALL_FRAME_BITS,
+                request.protection,
+                true,
+            );
+            if let Err(failure) = installed {
+                for &unmapped in frames.get(index..).unwrap_or(&[]) {
+                    self.drop_reference(unmapped);
+                }
+                if let Some(space) = self.spaces.get_mut(&request.space) {
+                    let _ = space.maps.regions.unmap(start, request.length);
+                }
+                self.drop_mappings(request.space, start, end);
+                return Err(failure);
+            }
+        }
+        Ok(start)
     }
 
     /// MAP_SHARED_BUFFER: a new buffer, a region for it in each space.

@@ -97,7 +97,7 @@ impl Server {
                     .map(|()| self.destroy_space(request.space)),
             ),
             Request::MapAnonymous(request) => map_answer(self.map_anonymous(client, request)),
-            Request::MapDevice(_) => error(Failure::Refused(MmError::Unsupported)),
+            Request::MapDevice(request) => map_answer(self.map_device(client, request)),
             Request::MapSharedBuffer(request) => match self.map_shared_buffer(client, request) {
                 Ok((buffer, first_address, second_address)) => {
                     Answer::Reply(ReplyWords::from(|words| {

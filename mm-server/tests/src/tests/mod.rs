@@ -2,6 +2,7 @@
 //! limit for good).
 
 mod clone;
+mod device;
 mod exhaustion;
 mod faults;
 mod heap;
@@ -18,7 +19,7 @@ use mm_server_tests::harness::TestResult;
 pub type Test = fn(&mut Environment) -> TestResult;
 
 /// Every test: name and function.
-pub const ALL: [(&str, Test); 14] = [
+pub const ALL: [(&str, Test); 15] = [
     ("stats_report_memory", requests::stats_report_memory),
     (
         "bad_requests_get_error_replies",
@@ -52,6 +53,10 @@ pub const ALL: [(&str, Test); 14] = [
     (
         "shared_buffer_in_two_spaces",
         shared::shared_buffer_in_two_spaces,
+    ),
+    (
+        "device_pages_are_mapped_once",
+        device::device_pages_are_mapped_once,
     ),
     (
         "thousand_address_spaces_return_free_memory",
