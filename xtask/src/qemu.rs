@@ -17,6 +17,20 @@ pub const DEFAULT_MEMORY_MIB: u32 = 256;
 /// The machine every boot uses: q35, TCG (KVM cannot run guests on these hosts),
 /// `-cpu max`, OVMF, the image directory as a FAT disk, and the debug-exit device.
 fn machine_arguments(emulator: &Emulator, image: &Path, memory_mib: u32) -> Vec<String> {
+    let mut arguments = base_machine_arguments(emulator, image, memory_mib);
+    // A writable copy of the firmware's variable store, beside the image: with it
+    // OVMF maps its flash as device memory (the memory server's device test uses it).
+    if let Some(template) = &emulator.ovmf_variables {
+        let copy = image.with_extension("variables.fd");
+        if std::fs::copy(template, &copy).is_ok() {
+            arguments.push("-drive".into());
+            arguments.push(format!("if=pflash,format=raw,file={}", copy.display()));
+        }
+    }
+    arguments
+}
+
+fn base_machine_arguments(emulator: &Emulator, image: &Path, memory_mib: u32) -> Vec<String> {
     vec![
         "-machine".into(),
         "q35".into(),

@@ -24,6 +24,10 @@ pub struct Emulator {
     pub qemu: PathBuf,
     /// OVMF firmware code (read-only flash).
     pub ovmf_code: PathBuf,
+    /// The matching OVMF variable store template, if installed (each boot gets a
+    /// writable copy: with it the firmware reports its flash as device memory,
+    /// which the memory server's device test maps).
+    pub ovmf_variables: Option<PathBuf>,
 }
 
 fn find_in_path(name: &str) -> Option<PathBuf> {
@@ -33,6 +37,14 @@ fn find_in_path(name: &str) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// `OVMF_CODE*.fd` -> `OVMF_VARS*.fd`.
+fn variables_name_of(code: &Path) -> String {
+    code.file_name()
+        .and_then(|name| name.to_str())
+        .map(|name| name.replace("CODE", "VARS"))
+        .unwrap_or_default()
+}
+
 fn find() -> Option<Emulator> {
     let qemu = find_in_path(QEMU)?;
     let ovmf_code = OVMF_CANDIDATES
@@ -40,7 +52,15 @@ fn find() -> Option<Emulator> {
         .map(Path::new)
         .find(|candidate| candidate.is_file())?
         .to_path_buf();
-    Some(Emulator { qemu, ovmf_code })
+    let ovmf_variables = ovmf_code
+        .with_file_name(variables_name_of(&ovmf_code))
+        .is_file()
+        .then(|| ovmf_code.with_file_name(variables_name_of(&ovmf_code)));
+    Some(Emulator {
+        qemu,
+        ovmf_code,
+        ovmf_variables,
+    })
 }
 
 fn is_root() -> bool {
