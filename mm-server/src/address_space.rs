@@ -1,6 +1,6 @@
 //! One managed address space as the pager sees it: its region map and page map,
 //! with the frame-table bookkeeping of copy-on-write clone, unmapping and
-//! destruction. Pure: it returns what the server must do with the kernel (remap
+//! destruction, and the parking of mappings in ranges made inaccessible. Pure: it returns what the server must do with the kernel (remap
 //! read-only, free frames) instead of doing it.
 
 use alloc::vec::Vec;
@@ -26,7 +26,8 @@ pub struct Clone {
     /// The child: same regions, every frame shared.
     pub child: AddressSpace,
     /// Virtual addresses of the parent's mappings that must be remapped read-only
-    /// (copy-on-write from now on).
+    /// (copy-on-write from now on). Parked mappings are never listed: they become
+    /// read-only in the page map and are mapped so when access comes back.
     pub write_protected: Vec<u64>,
 }
 
@@ -77,7 +78,9 @@ impl AddressSpace {
             if mapping.writable && copy_on_write {
                 // Cannot fail: the mapping is there.
                 let _ = self.pages.set_writable(address, false);
-                write_protected.push(address);
+                if !mapping.parked {
+                    write_protected.push(address);
+                }
             }
             let _ = child.insert(
                 address,
@@ -96,8 +99,49 @@ impl AddressSpace {
         })
     }
 
-    /// Drops the mappings overlapping `start..end` (after the server unmapped them)
-    /// and returns the frames whose last mapping that was.
+    /// Parks the mappings starting in `start..end` (the range became
+    /// inaccessible): their frames stay owned and counted. Returns the starts of
+    /// the mappings the server must unmap from the kernel (those not parked yet).
+    pub fn park_range(&mut self, start: u64, end: u64) -> Vec<u64> {
+        self.pages.park_range(start, end)
+    }
+
+    /// Unparks the parked mappings starting in `start..end` (access came back as
+    /// `protection`, not empty): a mapping stays writable only if `protection`
+    /// allows writing. Returns them as they are now recorded, for the server to map.
+    pub fn unpark_range(
+        &mut self,
+        start: u64,
+        end: u64,
+        protection: mm_server_api::Protection,
+    ) -> Vec<(u64, Mapping)> {
+        let parked: Vec<(u64, Mapping)> = self
+            .pages
+            .iter()
+            .filter(|&(address, mapping)| mapping.parked && (start..end).contains(&address))
+            .collect();
+        let writable_allowed = protection.contains(mm_server_api::Protection::WRITE);
+        parked
+            .into_iter()
+            .map(|(address, mapping)| {
+                let writable = mapping.writable && writable_allowed;
+                // Cannot fail: the mapping is there.
+                let _ = self.pages.set_parked(address, false);
+                let _ = self.pages.set_writable(address, writable);
+                (
+                    address,
+                    Mapping {
+                        writable,
+                        parked: false,
+                        ..mapping
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Drops the mappings (parked or not) overlapping `start..end` (after the
+    /// server unmapped them) and returns the frames whose last mapping that was.
     pub fn release_range(
         &mut self,
         frames: &mut FrameTable,

@@ -39,6 +39,7 @@ fn clone_shares_and_write_faults_copy_then_make_writable() {
                 frame: 0x9000,
                 size_bits: 12,
                 writable: true,
+                parked: false,
             },
         )
         .unwrap();
@@ -58,6 +59,58 @@ fn clone_shares_and_write_faults_copy_then_make_writable() {
     assert!(frames.is_empty());
 }
 
+#[test]
+fn protect_none_then_read_keeps_the_frames() {
+    let mut frames = FrameTable::new();
+    let mut space = space();
+    for page in 0..4 {
+        let frame = 0x10_0000 + page * PAGE_SIZE;
+        frames.insert(frame, 12, ClientId(1)).unwrap();
+        let mapping = Mapping {
+            frame,
+            size_bits: 12,
+            writable: true,
+            parked: false,
+        };
+        space
+            .pages
+            .insert(BASE + page * PAGE_SIZE, mapping)
+            .unwrap();
+    }
+    let end = BASE + 4 * PAGE_SIZE;
+    space
+        .regions
+        .protect(BASE, 4 * PAGE_SIZE, Protection::NONE)
+        .unwrap();
+    assert_eq!(space.park_range(BASE, end).len(), 4);
+    assert!(space.park_range(BASE, end).is_empty());
+    assert_eq!(frames.len(), 4);
+    // A clone while parked shares the frames but remaps nothing in the parent.
+    let clone = space.clone_for_fork(&mut frames).unwrap();
+    assert!(clone.write_protected.is_empty());
+    assert!(
+        clone
+            .child
+            .pages
+            .iter()
+            .all(|(_, m)| m.parked && !m.writable)
+    );
+    assert!(clone.child.destroy(&mut frames).is_empty());
+    space
+        .regions
+        .protect(BASE, 4 * PAGE_SIZE, Protection::READ)
+        .unwrap();
+    let unparked = space.unpark_range(BASE, end, Protection::READ);
+    assert_eq!(unparked.len(), 4);
+    for (index, (address, mapping)) in unparked.into_iter().enumerate() {
+        assert_eq!(address, BASE + index as u64 * PAGE_SIZE);
+        assert_eq!(mapping.frame, 0x10_0000 + index as u64 * PAGE_SIZE);
+        assert!(!mapping.parked && !mapping.writable);
+    }
+    assert_eq!(space.destroy(&mut frames).len(), 4);
+    assert!(frames.is_empty());
+}
+
 #[derive(Clone, Debug)]
 enum Step {
     Touch(usize, u64),
@@ -65,6 +118,8 @@ enum Step {
     Clone(usize),
     Unmap(usize, u64, u64),
     Destroy(usize),
+    /// PROTECT to no access (false) or back to READ|WRITE (true).
+    Protect(usize, u64, u64, bool),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -74,6 +129,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<usize>().prop_map(Step::Clone),
         1 => (any::<usize>(), 0..PAGES, 1..8u64).prop_map(|(s, p, n)| Step::Unmap(s, p, n)),
         1 => any::<usize>().prop_map(Step::Destroy),
+        2 => (any::<usize>(), 0..PAGES, 1..8u64, any::<bool>())
+            .prop_map(|(s, p, n, access)| Step::Protect(s, p, n, access)),
     ]
 }
 
@@ -121,10 +178,11 @@ proptest! {
                 Step::Touch(index, page) => {
                     let space = &mut spaces[index % count];
                     let address = BASE + page * PAGE_SIZE;
-                    if space.pages.lookup(address).is_none() {
+                    let inaccessible = space.regions.find(address).is_some_and(|r| r.protection.is_empty());
+                    if space.pages.lookup(address).is_none() && !inaccessible {
                         let frame = new_frame(&mut frames);
                         made += 1;
-                        space.pages.insert(address, Mapping { frame, size_bits: 12, writable: true }).unwrap();
+                        space.pages.insert(address, Mapping { frame, size_bits: 12, writable: true, parked: false }).unwrap();
                     }
                 }
                 Step::Write(index, page) => {
@@ -132,6 +190,7 @@ proptest! {
                     let address = BASE + page * PAGE_SIZE;
                     if let Some((start, mapping)) = space.pages.lookup(address)
                         && !mapping.writable
+                        && !mapping.parked
                     {
                         match frames.write_action(mapping.frame).unwrap() {
                             WriteAction::MakeWritable => space.pages.set_writable(start, true).unwrap(),
@@ -140,7 +199,7 @@ proptest! {
                                 made += 1;
                                 space.pages.remove(start).unwrap();
                                 prop_assert!(matches!(frames.release(mapping.frame), Ok(Release::StillShared(_))));
-                                space.pages.insert(start, Mapping { frame: copy, size_bits: 12, writable: true }).unwrap();
+                                space.pages.insert(start, Mapping { frame: copy, size_bits: 12, writable: true, parked: false }).unwrap();
                             }
                         }
                     }
@@ -157,6 +216,33 @@ proptest! {
                 Step::Destroy(index) => {
                     let space = spaces.swap_remove(index % count);
                     freed += space.destroy(&mut frames).len() as u64;
+                }
+                Step::Protect(index, page, pages, access) => {
+                    let space = &mut spaces[index % count];
+                    let start = BASE + page * PAGE_SIZE;
+                    let end = (start + pages * PAGE_SIZE).min(BASE + PAGES * PAGE_SIZE);
+                    let before: Vec<(u64, u64)> = space.pages.iter().map(|(a, m)| (a, m.frame)).collect();
+                    let protection = if access { Protection::READ_WRITE } else { Protection::NONE };
+                    if space.regions.protect(start, end - start, protection).is_err() {
+                        continue;
+                    }
+                    if access {
+                        let unparked = space.unpark_range(start, end, Protection::READ_WRITE);
+                        prop_assert!(unparked.iter().all(|(a, m)| (start..end).contains(a) && !m.parked));
+                    } else {
+                        let parked = space.park_range(start, end);
+                        prop_assert!(parked.iter().all(|a| (start..end).contains(a)));
+                    }
+                    // The frames stay: same mappings, same frames.
+                    let after: Vec<(u64, u64)> = space.pages.iter().map(|(a, m)| (a, m.frame)).collect();
+                    prop_assert_eq!(before, after);
+                }
+            }
+            // A mapping is parked exactly where its region gives no access.
+            for space in &spaces {
+                for (address, mapping) in space.pages.iter() {
+                    let inaccessible = space.regions.find(address).is_some_and(|r| r.protection.is_empty());
+                    prop_assert_eq!(mapping.parked, inaccessible);
                 }
             }
             check_counts(&spaces, &frames)?;

@@ -6,6 +6,7 @@
 //! | address in no region, just below a stack (guard gap, limit) | [`FaultDecision::GrowStack`] |
 //! | address in no region otherwise | forward: OUTSIDE_REGION |
 //! | access the region does not allow | forward: PERMISSION |
+//! | parked mapping (kept while the range had no access), access now allowed | [`FaultDecision::Unpark`]: the same frame mapped again, contents kept |
 //! | file-backed region | forward: UNSUPPORTED (for now) |
 //! | anonymous/stack page not mapped | [`FaultDecision::MapZero`], 2 MiB where the region allows and the aligned 2 MiB around the address lies in it with nothing mapped |
 //! | shared/device page not mapped | [`FaultDecision::MapShared`] / [`FaultDecision::MapDevice`] |
@@ -96,6 +97,14 @@ pub enum FaultDecision {
         /// The region's permissions.
         protection: Protection,
     },
+    /// Map the parked frame at `address` again (the range had no access and now
+    /// has): the same frame, its contents kept, nothing zeroed.
+    Unpark {
+        /// Virtual start of the mapping.
+        address: u64,
+        /// The region's permissions.
+        protection: Protection,
+    },
     /// The access is already allowed by what is mapped: just resume the thread.
     AlreadyMapped,
     /// mm-server cannot resolve it: forward to the registered handler.
@@ -146,6 +155,12 @@ pub fn decide(
         return FaultDecision::Forward(FaultReason::Permission);
     }
     if let Some((start, mapping)) = pages.lookup(fault.address) {
+        if mapping.parked {
+            return FaultDecision::Unpark {
+                address: start,
+                protection,
+            };
+        }
         if fault.access != FaultAccess::Write || mapping.writable {
             return FaultDecision::AlreadyMapped;
         }

@@ -69,6 +69,7 @@ fn demand_zero_small_and_large() {
                 frame: 0x5000,
                 size_bits: 12,
                 writable: true,
+                parked: false,
             },
         )
         .unwrap();
@@ -170,6 +171,7 @@ fn copy_on_write_or_make_writable() {
                 frame: 0x7000,
                 size_bits: 12,
                 writable: false,
+                parked: false,
             },
         )
         .unwrap();
@@ -254,6 +256,7 @@ fn shared_device_and_stack() {
                 frame: 0x9000,
                 size_bits: 12,
                 writable: false,
+                parked: false,
             },
         )
         .unwrap();
@@ -300,13 +303,58 @@ fn shared_device_and_stack() {
     );
 }
 
+#[test]
+fn parked_pages_are_forwarded_then_unparked() {
+    let mut regions = RegionMap::default();
+    regions
+        .insert(Region::anonymous(
+            0x4000_0000,
+            0x4000_4000,
+            Protection::NONE,
+        ))
+        .unwrap();
+    let mut pages = PageMap::new();
+    let mut frames = FrameTable::new();
+    frames.insert(0x7000, 12, ClientId(1)).unwrap();
+    let parked = Mapping {
+        frame: 0x7000,
+        size_bits: 12,
+        writable: true,
+        parked: true,
+    };
+    pages.insert(0x4000_1000, parked).unwrap();
+    // Still no access: forwarded, as for any inaccessible page.
+    assert_eq!(
+        decide(&regions, &pages, &frames, read(0x4000_1008)),
+        FaultDecision::Forward(FaultReason::Permission)
+    );
+    // Access back: the same frame is mapped again (no new zeroed frame).
+    regions
+        .protect(0x4000_0000, 4 * P, Protection::READ_WRITE)
+        .unwrap();
+    for fault in [read(0x4000_1008), write(0x4000_1ff8)] {
+        assert_eq!(
+            decide(&regions, &pages, &frames, fault),
+            FaultDecision::Unpark {
+                address: 0x4000_1000,
+                protection: Protection::READ_WRITE
+            }
+        );
+    }
+    // The page next to it was never touched: demand-zero as usual.
+    assert!(matches!(
+        decide(&regions, &pages, &frames, read(0x4000_2000)),
+        FaultDecision::MapZero { .. }
+    ));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
 
     #[test]
     fn decisions_agree_with_the_maps(
         layout in proptest::collection::vec((0..64u64, 1..8u64, 0..8u64, any::<bool>()), 0..8),
-        mapped in proptest::collection::vec((0..64u64, any::<bool>(), any::<bool>()), 0..16),
+        mapped in proptest::collection::vec((0..64u64, any::<bool>(), any::<bool>(), any::<bool>()), 0..16),
         address in 0..80 * P,
         access in 0..3usize,
     ) {
@@ -325,9 +373,9 @@ proptest! {
         }
         let mut pages = PageMap::new();
         let mut frames = FrameTable::new();
-        for (index, (page, writable, shared)) in mapped.into_iter().enumerate() {
+        for (index, (page, writable, shared, parked)) in mapped.into_iter().enumerate() {
             let frame = 0x1_0000_0000 + index as u64 * P;
-            if pages.insert(base + page * P, Mapping { frame, size_bits: 12, writable }).is_ok() {
+            if pages.insert(base + page * P, Mapping { frame, size_bits: 12, writable, parked }).is_ok() {
                 frames.insert(frame, 12, ClientId(1)).unwrap();
                 if shared {
                     frames.share(frame).unwrap();
@@ -349,7 +397,14 @@ proptest! {
                 prop_assert!(address <= fault.address && fault.address < growth.region_start);
                 prop_assert_eq!(growth.new_start, address);
             }
+            FaultDecision::Unpark { address, protection } => {
+                let (start, mapping) = pages.lookup(fault.address).unwrap();
+                prop_assert!(mapping.parked);
+                prop_assert_eq!(start, address);
+                prop_assert!(allows(protection, fault.access));
+            }
             FaultDecision::CopyOnWrite { frame, .. } => {
+                prop_assert!(!pages.lookup(fault.address).unwrap().1.parked);
                 prop_assert_eq!(fault.access, FaultAccess::Write);
                 prop_assert!(frames.get(frame).unwrap().references > 1);
             }
@@ -359,6 +414,7 @@ proptest! {
             }
             FaultDecision::AlreadyMapped => {
                 let (_, mapping) = pages.lookup(fault.address).unwrap();
+                prop_assert!(!mapping.parked);
                 prop_assert!(fault.access != FaultAccess::Write || mapping.writable);
             }
             FaultDecision::Forward(FaultReason::OutsideRegion) => {

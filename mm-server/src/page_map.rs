@@ -1,6 +1,10 @@
 //! The pages mapped in one address space: which frame backs each mapped page (or
 //! 2 MiB stretch) and whether the mapping is writable. This mirrors what the server
 //! mapped with ADDRESS_SPACE MAP, so that the pager knows what is present.
+//! A mapping may be *parked*: its range became inaccessible (PROTECT to no
+//! access), so the server unmapped the frame from the kernel's address space
+//! (x86_64 cannot map a present page without read access), but the frame stays
+//! owned and counted here, and is mapped again when access comes back.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -14,6 +18,8 @@ pub struct Mapping {
     pub size_bits: u32,
     /// Mapped writable (a copy-on-write page is mapped read-only).
     pub writable: bool,
+    /// Kept but not mapped in the kernel's address space (inaccessible range).
+    pub parked: bool,
 }
 
 /// Why the page map refused.
@@ -103,6 +109,32 @@ impl PageMap {
         Ok(())
     }
 
+    /// Parks every unparked mapping starting in `start..end`; returns their starts
+    /// (the server unmaps them from the kernel).
+    pub fn park_range(&mut self, start: u64, end: u64) -> Vec<u64> {
+        self.mappings
+            .range_mut(start..end)
+            .filter(|(_, mapping)| !mapping.parked)
+            .map(|(&address, mapping)| {
+                mapping.parked = true;
+                address
+            })
+            .collect()
+    }
+
+    /// Marks the mapping starting at `virtual_address` parked or not.
+    ///
+    /// # Errors
+    /// [`PageMapError::NotMapped`].
+    pub fn set_parked(&mut self, virtual_address: u64, parked: bool) -> Result<(), PageMapError> {
+        let mapping = self
+            .mappings
+            .get_mut(&virtual_address)
+            .ok_or(PageMapError::NotMapped)?;
+        mapping.parked = parked;
+        Ok(())
+    }
+
     /// Removes every mapping that overlaps `start..end` (a 2 MiB mapping that
     /// straddles an edge goes whole: the server copies out the part outside the
     /// range first, see [`Self::straddling`]). Returns them with their starts.
@@ -163,11 +195,13 @@ mod tests {
         frame: 0x5000,
         size_bits: 12,
         writable: true,
+        parked: false,
     };
     const LARGE: Mapping = Mapping {
         frame: 0x20_0000,
         size_bits: 21,
         writable: false,
+        parked: false,
     };
 
     #[test]
@@ -196,6 +230,15 @@ mod tests {
             pages.set_writable(0x2000, false),
             Err(PageMapError::NotMapped)
         );
+        assert_eq!(pages.park_range(0x1000, 0x2000), [0x1000]);
+        assert!(pages.park_range(0x1000, 0x2000).is_empty());
+        assert!(
+            pages
+                .lookup(0x1000)
+                .is_some_and(|(_, mapping)| mapping.parked)
+        );
+        pages.set_parked(0x1000, false).unwrap();
+        assert_eq!(pages.set_parked(0x3000, true), Err(PageMapError::NotMapped));
         let removed = pages.remove_range(0x50_0000, 0x50_1000);
         assert_eq!(removed, [(0x40_0000, LARGE)]);
         assert_eq!(

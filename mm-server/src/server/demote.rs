@@ -108,6 +108,10 @@ impl Server {
                 self.drop_reference(frame);
             }
         }
+        if large.parked {
+            // Its range is inaccessible: the copies stay parked like it.
+            self.park(id, address, address + (1 << LARGE_FRAME_BITS));
+        }
         Ok(())
     }
 

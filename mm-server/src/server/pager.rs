@@ -113,6 +113,10 @@ impl Server {
                 protection,
                 ..
             } => self.make_writable(id, address, protection),
+            FaultDecision::Unpark {
+                address,
+                protection,
+            } => self.unpark(id, address, protection),
             FaultDecision::MapShared {
                 address,
                 buffer,
@@ -241,6 +245,7 @@ impl Server {
                         frame,
                         size_bits,
                         writable,
+                        parked: false,
                     },
                 )
                 .map_err(|_| Failure::Refused(MmError::Overlap))
@@ -287,6 +292,62 @@ impl Server {
         };
         self.install(id, address, frame, size_bits, protection, true)
             .inspect_err(|_| self.drop_reference(frame))
+    }
+
+    /// Maps the parked frame at `address` again with `protection` (the range had no
+    /// access and has some now): the same frame, contents kept.
+    pub fn unpark(
+        &mut self,
+        id: SpaceId,
+        address: u64,
+        protection: Protection,
+    ) -> Result<(), Failure> {
+        let space = self
+            .spaces
+            .get_mut(&id)
+            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        let mapping = space
+            .maps
+            .unpark_range(address, address + 1, protection)
+            .first()
+            .map(|&(_, mapping)| mapping)
+            .ok_or(Failure::Refused(MmError::NotMapped))?;
+        self.map_unparked(id, address, mapping, protection)
+    }
+
+    /// Maps `mapping`, just unparked at `address`, in the kernel's address space;
+    /// parks it again if that fails (a later fault tries again).
+    pub fn map_unparked(
+        &mut self,
+        id: SpaceId,
+        address: u64,
+        mapping: Mapping,
+        protection: Protection,
+    ) -> Result<(), Failure> {
+        let space = self
+            .spaces
+            .get_mut(&id)
+            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        let Some(&slot) = space.mapping_capabilities.get(&address) else {
+            let _ = space.maps.pages.set_parked(address, true);
+            return Err(Failure::Refused(MmError::NotMapped));
+        };
+        let capability =
+            nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
+        let descriptor = self.memory.slots.descriptor(slot);
+        let mapped = map_frame(
+            &mut self.memory,
+            capability,
+            &mut space.tables,
+            descriptor,
+            frame_size(mapping.size_bits),
+            address,
+            attributes(protection, mapping.writable),
+        );
+        if mapped.is_err() {
+            let _ = space.maps.pages.set_parked(address, true);
+        }
+        mapped
     }
 
     /// Copies the shared frame mapped at `address` into a new one, mapped writable.
@@ -368,8 +429,8 @@ impl Server {
             .map_err(|_| Failure::Refused(MmError::NotMapped))
     }
 
-    /// Maps the device page at `physical` again (its mapping was dropped, by
-    /// PROTECT to no access): taken anew from the device Generics, so the fault is
+    /// Maps the device page at `physical` again (its mapping was dropped, when the
+    /// page tables under it were taken away): taken anew from the device Generics, so the fault is
     /// forwarded if another MAP_DEVICE took the page meanwhile.
     fn map_device_page(
         &mut self,

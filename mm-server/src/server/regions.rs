@@ -244,8 +244,9 @@ impl Server {
     }
 
     /// PROTECT: new permissions; mappings that allowed more are remapped with less
-    /// (write access comes back lazily, on a fault). An inaccessible range loses its
-    /// mappings (and their contents).
+    /// (write access comes back lazily, on a fault). An inaccessible range keeps
+    /// its frames parked (unmapped from the kernel, still owned and counted: x86_64
+    /// cannot map a page without read access); access given back maps them again.
     pub fn protect(&mut self, client: ClientId, request: Protect) -> Result<(), Failure> {
         self.owned_space(client, request.space)?;
         let end = request.address + request.length;
@@ -260,7 +261,7 @@ impl Server {
             .protect(request.address, request.length, request.protection)
             .map_err(refused)?;
         if request.protection.is_empty() {
-            self.drop_mappings(request.space, request.address, end);
+            self.park(request.space, request.address, end);
             return Ok(());
         }
         let Some(space) = self.spaces.get_mut(&request.space) else {
@@ -272,7 +273,9 @@ impl Server {
             .maps
             .pages
             .iter()
-            .filter(|(address, _)| (request.address..end).contains(address))
+            .filter(|(address, mapping)| {
+                !mapping.parked && (request.address..end).contains(address)
+            })
             .map(|(address, mapping)| (address, mapping.writable))
             .collect();
         for (address, writable) in affected {
@@ -289,7 +292,29 @@ impl Server {
             ));
             let _ = space.maps.pages.set_writable(address, still_writable);
         }
+        let unparked = space
+            .maps
+            .unpark_range(request.address, end, request.protection);
+        for (address, mapping) in unparked {
+            // A failure leaves the mapping parked: its next fault maps it.
+            let _ = self.map_unparked(request.space, address, mapping, request.protection);
+        }
         Ok(())
+    }
+
+    /// Parks the mappings of `id` starting in `start..end` (now inaccessible):
+    /// unmapped from the kernel, kept in the page map with their frames.
+    pub fn park(&mut self, id: SpaceId, start: u64, end: u64) {
+        let Some(space) = self.spaces.get_mut(&id) else {
+            return;
+        };
+        let capability =
+            nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
+        for address in space.maps.park_range(start, end) {
+            if let Some(&slot) = space.mapping_capabilities.get(&address) {
+                ignore(capability.unmap(self.memory.slots.descriptor(slot), address));
+            }
+        }
     }
 
     /// BRK: the heap's base, its current break, or a new break.

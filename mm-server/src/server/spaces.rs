@@ -263,6 +263,10 @@ impl Server {
                 .find(address)
                 .map_or(mm_server_api::Protection::READ, |region| region.protection);
             space.mapping_capabilities.insert(address, slot);
+            if mapping.parked {
+                // Inaccessible in the parent: kept, mapped when access comes back.
+                continue;
+            }
             let capability =
                 nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
             let descriptor = self.memory.slots.descriptor(slot);

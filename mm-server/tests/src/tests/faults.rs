@@ -145,3 +145,68 @@ pub fn protection_faults_are_forwarded(environment: &mut Environment) -> TestRes
     })?;
     child.destroy(environment)
 }
+
+/// PROTECT to no access keeps the pages' contents: a write, PROTECT none (an access
+/// is forwarded with PERMISSION), PROTECT read-only then read-write, and the value
+/// written is read back each time (the same frame, mapped again).
+pub fn contents_survive_protect_none(environment: &mut Environment) -> TestResult {
+    let mut child = Child::create(environment)?;
+    let space = child.space;
+    let length = 64 * 1024;
+    environment
+        .mm
+        .map_anonymous(MapAnonymous {
+            space,
+            address: DATA_BASE,
+            length,
+            protection: Protection::READ_WRITE,
+            flags: MapFlags::NONE,
+            stack_limit: 0,
+        })
+        .map_err(|error| format!("MAP_ANONYMOUS: {}", describe(error)))?;
+    let mut write = Order::new(Operation::Write);
+    write.start = DATA_BASE + 0x3000;
+    write.seed = 0xc0de_cafe;
+    check(child.run(environment, write)? == 1, || {
+        "the first write failed".into()
+    })?;
+    let protect = |environment: &mut Environment, protection: Protection| {
+        environment
+            .mm
+            .protect(Protect {
+                space,
+                address: DATA_BASE,
+                length,
+                protection,
+            })
+            .map_err(|error| format!("PROTECT {protection:?}: {}", describe(error)))
+    };
+    protect(environment, Protection::NONE)?;
+    let mut read = Order::new(Operation::Read);
+    read.start = write.start;
+    let fault = expect_forwarded(environment, &mut child, read)?;
+    check(
+        fault.address == read.start
+            && fault.access == FaultAccess::Read
+            && fault.reason == FaultReason::Permission,
+        || format!("read of an inaccessible page forwarded as {fault:?}"),
+    )?;
+    protect(environment, Protection::READ_WRITE)?;
+    let value = child.run(environment, read)?;
+    check(value == 0xc0de_cafe, || {
+        format!("after PROTECT none then read-write the page holds {value:#x}")
+    })?;
+    // Again, back to read-only this time (mapped on the next fault or at once).
+    protect(environment, Protection::NONE)?;
+    protect(environment, Protection::READ)?;
+    let value = child.run(environment, read)?;
+    check(value == 0xc0de_cafe, || {
+        format!("after PROTECT none then read the page holds {value:#x}")
+    })?;
+    let fault = expect_forwarded(environment, &mut child, write)?;
+    check(
+        fault.access == FaultAccess::Write && fault.reason == FaultReason::Permission,
+        || format!("write to the read-only page forwarded as {fault:?}"),
+    )?;
+    child.destroy(environment)
+}

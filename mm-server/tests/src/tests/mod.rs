@@ -19,7 +19,7 @@ use mm_server_tests::harness::TestResult;
 pub type Test = fn(&mut Environment) -> TestResult;
 
 /// Every test: name and function.
-pub const ALL: [(&str, Test); 15] = [
+pub const ALL: [(&str, Test); 16] = [
     ("stats_report_memory", requests::stats_report_memory),
     (
         "bad_requests_get_error_replies",
@@ -49,6 +49,10 @@ pub const ALL: [(&str, Test); 15] = [
     (
         "protection_faults_are_forwarded",
         faults::protection_faults_are_forwarded,
+    ),
+    (
+        "contents_survive_protect_none",
+        faults::contents_survive_protect_none,
     ),
     (
         "shared_buffer_in_two_spaces",
