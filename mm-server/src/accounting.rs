@@ -2,7 +2,8 @@
 //! held, and the figures STATS reports.
 //!
 //! A client is charged for every frame mapped on its behalf (first touch, copy on
-//! write) and every kernel object it was given, and uncharged when they go. A
+//! write), every kernel object it was given, and the address-space object and page
+//! tables of each space it owns, and uncharged when they go. A
 //! charge past the limit is refused with [`AccountError::LimitExceeded`] and changes
 //! nothing.
 

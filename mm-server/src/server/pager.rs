@@ -14,7 +14,7 @@ use nun::capability::IpcPort;
 
 use super::failure::{Failure, ignore};
 use super::own_space::copy_frame;
-use super::paging::{attributes, frame_size, map_frame};
+use super::paging::{Charge, attributes, frame_size, map_frame_charged};
 use super::state::Server;
 
 /// What became of a fault.
@@ -226,10 +226,14 @@ impl Server {
             nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
         let descriptor = self.memory.slots.descriptor(slot);
         let writable = writable && protection.contains(Protection::WRITE);
-        let mapped = map_frame(
+        let mapped = map_frame_charged(
             &mut self.memory,
             capability,
             &mut space.tables,
+            Some(Charge {
+                accounts: &mut self.accounts,
+                client: space.owner,
+            }),
             descriptor,
             frame_size(size_bits),
             address,
@@ -335,10 +339,14 @@ impl Server {
         let capability =
             nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
         let descriptor = self.memory.slots.descriptor(slot);
-        let mapped = map_frame(
+        let mapped = map_frame_charged(
             &mut self.memory,
             capability,
             &mut space.tables,
+            Some(Charge {
+                accounts: &mut self.accounts,
+                client: space.owner,
+            }),
             descriptor,
             frame_size(mapping.size_bits),
             address,

@@ -13,7 +13,7 @@ use mm_server_api::{ClientId, MmError, SpaceId};
 use nun::capability::IpcPort;
 
 use super::failure::{Failure, kernel};
-use super::paging::{attributes, frame_size, free_tables, map_frame};
+use super::paging::{Charge, TABLE_BYTES, attributes, frame_size, free_tables, map_frame_charged};
 use super::slots::SlotRef;
 use super::state::{Server, Space};
 
@@ -161,6 +161,8 @@ impl Server {
         let Some(space) = self.spaces.remove(&id) else {
             return;
         };
+        let table_bytes = (space.tables.len() as u64).saturating_mul(TABLE_BYTES);
+        let _ = self.accounts.uncharge(space.owner, table_bytes);
         free_tables(&mut self.memory, space.tables);
         self.memory.discard(space.fault_capability);
         if let Some(handler) = space.handler {
@@ -270,10 +272,14 @@ impl Server {
             let capability =
                 nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
             let descriptor = self.memory.slots.descriptor(slot);
-            let mapped = map_frame(
+            let mapped = map_frame_charged(
                 &mut self.memory,
                 capability,
                 &mut space.tables,
+                Some(Charge {
+                    accounts: &mut self.accounts,
+                    client: space.owner,
+                }),
                 descriptor,
                 frame_size(mapping.size_bits),
                 address,

@@ -248,3 +248,70 @@ pub fn faults_past_the_limit_are_forwarded(environment: &mut Environment) -> Tes
         )
     })
 }
+
+/// Page tables mm-server makes for a client's space are charged to the client:
+/// touching pages 1 GiB apart (each needs a page directory and a page table of its
+/// own, 8 KiB beside its 4 KiB frame) is forwarded as OUT_OF_MEMORY once the
+/// tables pass the limit, although the frames alone would fit (client 3, limit
+/// 1 MiB: 128 pages are 512 KiB); destroying the space gives every byte back.
+pub fn page_tables_are_charged(environment: &mut Environment) -> TestResult {
+    const GIB: u64 = 1 << 30;
+    const TOUCHES: u64 = 128;
+    let other = environment.other;
+    let before = other
+        .stats(ClientId::CALLER)
+        .map_err(|error| format!("STATS: {}", describe(error)))?;
+    let mut child = Child::create_for(environment, other)?;
+    let length = TOUCHES * GIB;
+    other
+        .map_anonymous(MapAnonymous {
+            space: child.space,
+            address: DATA_BASE,
+            length,
+            protection: Protection::READ_WRITE,
+            flags: MapFlags::NO_LARGE_PAGES,
+            stack_limit: 0,
+        })
+        .map_err(|error| format!("MAP_ANONYMOUS: {}", describe(error)))?;
+    let spread = Order {
+        operation: Operation::Fill,
+        start: DATA_BASE,
+        count: TOUCHES,
+        stride: GIB,
+        seed: 3,
+    };
+    let fault = expect_forwarded(environment, &mut child, spread)?;
+    let stats = other
+        .stats(ClientId::CALLER)
+        .map_err(|error| format!("STATS: {}", describe(error)))?;
+    check(
+        fault.reason == FaultReason::OutOfMemory
+            && (DATA_BASE..DATA_BASE + length).contains(&fault.address),
+        || format!("a fault past the limit forwarded as {fault:?}"),
+    )?;
+    check(stats.client_used_bytes <= stats.client_limit_bytes, || {
+        format!(
+            "{} bytes charged past the limit {}",
+            stats.client_used_bytes, stats.client_limit_bytes
+        )
+    })?;
+    // Every page touched before the refusal paid for its frame and two tables.
+    let touched = (fault.address - DATA_BASE) / GIB;
+    let at_least = before.client_used_bytes + touched * 3 * 4096;
+    check(touched > 0 && stats.client_used_bytes >= at_least, || {
+        format!(
+            "{} bytes charged after {touched} pages 1 GiB apart (at least {at_least} expected)",
+            stats.client_used_bytes
+        )
+    })?;
+    child.destroy(environment)?;
+    let after = other
+        .stats(ClientId::CALLER)
+        .map_err(|error| format!("STATS: {}", describe(error)))?;
+    check(after.client_used_bytes == before.client_used_bytes, || {
+        format!(
+            "{} bytes charged after, {} before",
+            after.client_used_bytes, before.client_used_bytes
+        )
+    })
+}

@@ -19,7 +19,7 @@ use mm_server_tests::harness::TestResult;
 pub type Test = fn(&mut Environment) -> TestResult;
 
 /// Every test: name and function.
-pub const ALL: [(&str, Test); 16] = [
+pub const ALL: [(&str, Test); 17] = [
     ("stats_report_memory", requests::stats_report_memory),
     (
         "bad_requests_get_error_replies",
@@ -74,5 +74,9 @@ pub const ALL: [(&str, Test); 16] = [
     (
         "faults_past_the_limit_are_forwarded",
         exhaustion::faults_past_the_limit_are_forwarded,
+    ),
+    (
+        "page_tables_are_charged",
+        exhaustion::page_tables_are_charged,
     ),
 ];
