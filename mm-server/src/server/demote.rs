@@ -38,11 +38,7 @@ impl Server {
 
     /// Replaces the 2 MiB mapping at `address` by 4 KiB copies.
     fn demote(&mut self, id: SpaceId, address: u64, large: Mapping) -> Result<(), Failure> {
-        let owner = self
-            .spaces
-            .get(&id)
-            .map(|space| space.owner)
-            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        let owner = self.owner_of(id)?;
         let pages = 1u64 << (LARGE_FRAME_BITS - SMALL_FRAME_BITS);
         if !self.memory.can_spare(pages * PAGE_SIZE) {
             return Err(Failure::Refused(MmError::NoMemory));

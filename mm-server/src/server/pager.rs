@@ -277,11 +277,7 @@ impl Server {
         protection: Protection,
         fault_address: u64,
     ) -> Result<(), Failure> {
-        let owner = self
-            .spaces
-            .get(&id)
-            .map(|space| space.owner)
-            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        let owner = self.owner_of(id)?;
         let (frame, address, size_bits) = match self.new_frame(owner, size_bits) {
             Ok(frame) => (frame, address, size_bits),
             Err(Failure::Refused(MmError::NoMemory)) if size_bits > SMALL_FRAME_BITS => {
@@ -367,11 +363,7 @@ impl Server {
         size_bits: u32,
         protection: Protection,
     ) -> Result<(), Failure> {
-        let owner = self
-            .spaces
-            .get(&id)
-            .map(|space| space.owner)
-            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        let owner = self.owner_of(id)?;
         let new = self.new_frame(owner, size_bits)?;
         let copied = self.copy_contents(old, new, size_bits);
         if let Err(failure) = copied {
@@ -447,11 +439,7 @@ impl Server {
         physical: u64,
         protection: Protection,
     ) -> Result<(), Failure> {
-        let owner = self
-            .spaces
-            .get(&id)
-            .map(|space| space.owner)
-            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))?;
+        let owner = self.owner_of(id)?;
         let frame = self.new_device_frame(owner, physical)?;
         self.install(id, address, frame, SMALL_FRAME_BITS, protection, true)
             .inspect_err(|_| self.drop_reference(frame))

@@ -7,10 +7,11 @@ use alloc::vec::Vec;
 use mm_server::accounting::Accounts;
 use mm_server::address_space::AddressSpace as SpaceMaps;
 use mm_server::frame_table::FrameTable;
-use mm_server_api::{BufferId, ClientId, ObjectHandle, SpaceId};
+use mm_server_api::{BufferId, ClientId, MmError, ObjectHandle, SpaceId};
 use nun::capability::{AddressSpace, IpcPort};
 
 use super::ServerHeap;
+use super::failure::Failure;
 use super::memory::{Memory, Placement};
 use super::paging::TableRecord;
 use super::slots::SlotRef;
@@ -109,6 +110,14 @@ pub struct Server {
 }
 
 impl Server {
+    /// The client that owns (and pays for) address space `id`.
+    pub fn owner_of(&self, id: SpaceId) -> Result<ClientId, Failure> {
+        self.spaces
+            .get(&id)
+            .map(|space| space.owner)
+            .ok_or(Failure::Refused(MmError::NoSuchAddressSpace))
+    }
+
     /// The address-space capability of `space`.
     pub fn space_capability(&self, space: &Space) -> AddressSpace {
         AddressSpace::new(self.memory.slots.descriptor(space.object.1))
