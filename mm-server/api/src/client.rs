@@ -20,9 +20,9 @@ use crate::reply::{
     StatsReply,
 };
 use crate::request::{
-    AllocateObject, Brk, CloneAddressSpace, CreateAddressSpace, DestroyAddressSpace, FreeObject,
-    MapAnonymous, MapDevice, MapSharedBuffer, Protect, RegisterFaultHandler, SPACE_REPLY_TRANSFERS,
-    SetLimit, Stats, Unmap,
+    AllocateObject, Brk, CloneAddressSpace, CopyRange, CreateAddressSpace, DestroyAddressSpace,
+    FreeObject, MapAnonymous, MapDevice, MapSharedBuffer, Protect, RegisterFaultHandler,
+    SPACE_REPLY_TRANSFERS, SetLimit, Stats, Unmap,
 };
 use crate::{ClientId, MmError, ObjectHandle, RequestError, SpaceId};
 
@@ -289,6 +289,16 @@ impl Client {
         request.encode(&mut words);
         decoded(BrkReply::decode(self.call(&words, None, 0)?.words()))
             .map(|reply| reply.current_break)
+    }
+
+    /// COPY_RANGE: where the new region starts in the target space.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub fn copy_range(&self, request: CopyRange) -> Result<u64, ClientError> {
+        let mut words = [0; CopyRange::WORDS];
+        request.encode(&mut words);
+        decoded(MapReply::decode(self.call(&words, None, 0)?.words())).map(|reply| reply.address)
     }
 
     /// SET_LIMIT.

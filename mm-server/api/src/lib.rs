@@ -22,6 +22,7 @@
 //! | 12 | SET_LIMIT | `client, limit_bytes` | [`EmptyReply`] |
 //! | 13 | STATS | `client` | [`StatsReply`] |
 //! | 14 | REGISTER_FAULT_HANDLER | `space` (+ 0 or 1 cap) | [`EmptyReply`] |
+//! | 15 | COPY_RANGE | `target_space, target_address, length, protection, flags, stack_limit, source_space, source_address` | [`MapReply`] |
 //!
 //! Every decoder validates every field (page alignment, ranges below the user
 //! address limit or the physical limit, known flag bits, non-zero identifiers,

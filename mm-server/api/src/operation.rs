@@ -33,6 +33,9 @@ protocol_enum! {
         Stats = 13 => "STATS",
         /// Name the IPC port that receives the faults mm-server cannot resolve.
         RegisterFaultHandler = 14 => "REGISTER_FAULT_HANDLER",
+        /// Add an anonymous region whose contents are a copy-on-write copy of a
+        /// range of another (or the same) address space.
+        CopyRange = 15 => "COPY_RANGE",
     }
 }
 
@@ -42,13 +45,13 @@ mod tests {
 
     #[test]
     fn operations_are_numbered_from_one_and_round_trip() {
-        assert_eq!(Operation::ALL.len(), 14);
+        assert_eq!(Operation::ALL.len(), 15);
         for (index, &operation) in Operation::ALL.iter().enumerate() {
             assert_eq!(operation.as_word(), index as u64 + 1);
             assert_eq!(Operation::from_word(index as u64 + 1), Some(operation));
         }
         assert_eq!(Operation::from_word(0), None);
-        assert_eq!(Operation::from_word(15), None);
+        assert_eq!(Operation::from_word(16), None);
         assert_eq!(Operation::from_word(u64::MAX), None);
         assert_eq!(Operation::Brk.name(), "BRK");
     }

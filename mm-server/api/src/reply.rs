@@ -6,7 +6,7 @@
 //! | [`EmptyReply`] | `[0]` | FREE_OBJECT, DESTROY_ADDRESS_SPACE, UNMAP, PROTECT, SET_LIMIT, REGISTER_FAULT_HANDLER |
 //! | [`ObjectsReply`] | `[0, first_handle, count]` + `count` capabilities | ALLOCATE_OBJECT |
 //! | [`SpaceReply`] | `[0, space]` + 2 capabilities | CREATE_ADDRESS_SPACE, CLONE_ADDRESS_SPACE |
-//! | [`MapReply`] | `[0, address]` | MAP_ANONYMOUS, MAP_DEVICE |
+//! | [`MapReply`] | `[0, address]` | MAP_ANONYMOUS, MAP_DEVICE, COPY_RANGE |
 //! | [`SharedBufferReply`] | `[0, buffer, address1, address2]` | MAP_SHARED_BUFFER |
 //! | [`BrkReply`] | `[0, break]` | BRK |
 //! | [`StatsReply`] | `[0, total, free, used, limit, spaces, objects]` | STATS |
@@ -173,7 +173,7 @@ impl SpaceReply {
 }
 reply_encoding!(SpaceReply, 1);
 
-/// MAP_ANONYMOUS's and MAP_DEVICE's reply.
+/// The reply of MAP_ANONYMOUS, MAP_DEVICE and COPY_RANGE.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MapReply {
     /// Where the region starts.

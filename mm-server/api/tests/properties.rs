@@ -3,9 +3,9 @@
 
 use a9n_abi::CapabilityType;
 use mm_server_api::request::{
-    AllocateObject, Brk, BrkFlags, CloneAddressSpace, CreateAddressSpace, DestroyAddressSpace,
-    FreeObject, MAX_REQUEST_WORDS, MapAnonymous, MapDevice, MapFlags, MapSharedBuffer, Protect,
-    RegisterFaultHandler, SetLimit, SharedMapping, Stats, Unmap,
+    AllocateObject, Brk, BrkFlags, CloneAddressSpace, CopyRange, CreateAddressSpace,
+    DestroyAddressSpace, FreeObject, MAX_REQUEST_WORDS, MapAnonymous, MapDevice, MapFlags,
+    MapSharedBuffer, Protect, RegisterFaultHandler, SetLimit, SharedMapping, Stats, Unmap,
 };
 use mm_server_api::{
     BrkReply, BufferId, ClientId, EmptyReply, FaultAccess, FaultReason, ForwardedFault,
@@ -83,6 +83,19 @@ fn map_anonymous() -> impl Strategy<Value = MapAnonymous> {
                 }
             },
         )
+}
+
+fn copy_range() -> impl Strategy<Value = CopyRange> {
+    (map_anonymous(), space(), 0..PAGES).prop_map(|(map, source_space, source_page)| CopyRange {
+        target_space: map.space,
+        target_address: map.address,
+        length: map.length,
+        protection: map.protection,
+        flags: map.flags,
+        stack_limit: map.stack_limit,
+        source_space,
+        source_address: (source_page * PAGE_SIZE).min(USER_ADDRESS_LIMIT - map.length),
+    })
 }
 
 fn map_device() -> impl Strategy<Value = MapDevice> {
@@ -181,6 +194,7 @@ fn request() -> impl Strategy<Value = Request> {
             client: ClientId(client)
         })),
         space().prop_map(|space| Request::RegisterFaultHandler(RegisterFaultHandler { space })),
+        copy_range().prop_map(Request::CopyRange),
     ]
 }
 
@@ -197,7 +211,7 @@ fn hostile_words() -> impl Strategy<Value = Vec<u64>> {
         Just(u64::MAX - PAGE_SIZE + 1),
         Just(1u64 << 52),
     ];
-    proptest::collection::vec(word, 0..12)
+    proptest::collection::vec(word, 0..14)
 }
 
 proptest! {
@@ -262,7 +276,7 @@ proptest! {
     }
 
     #[test]
-    fn each_operation_decoder_rejects_other_operations(request in request(), other in 1..=14u64) {
+    fn each_operation_decoder_rejects_other_operations(request in request(), other in 1..=15u64) {
         let mut words = [0u64; MAX_REQUEST_WORDS];
         let length = request.encode(&mut words);
         words[0] = other;

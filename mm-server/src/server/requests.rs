@@ -131,6 +131,7 @@ impl Server {
             Request::RegisterFaultHandler(request) => {
                 empty(self.register_fault_handler(client, request, received))
             }
+            Request::CopyRange(_) => error(Failure::Refused(MmError::Unsupported)),
         }
     }
 

@@ -8,11 +8,13 @@
 //! | UNMAP | `[8, space, address, length]` |
 //! | PROTECT | `[9, space, address, length, protection]` |
 //! | BRK | `[10, space, new_break, flags]` |
+//! | COPY_RANGE | `[15, target_space, target_address, length, protection, flags, stack_limit, source_space, source_address]` |
 //!
 //! Addresses and lengths are page aligned, lengths non-zero, and every range ends at
 //! or below [`USER_ADDRESS_LIMIT`]. In MAP requests address 0 means "mm-server
 //! chooses"; any other address is used exactly (OVERLAP if it is taken). MAP
-//! requests reply with [`MapReply`](crate::reply::MapReply) (MAP_SHARED_BUFFER with
+//! requests and COPY_RANGE (whose target address follows the same rule) reply
+//! with [`MapReply`](crate::reply::MapReply) (MAP_SHARED_BUFFER with
 //! [`SharedBufferReply`](crate::reply::SharedBufferReply)), BRK with
 //! [`BrkReply`](crate::reply::BrkReply), UNMAP and PROTECT with an empty reply.
 
@@ -130,15 +132,7 @@ impl MapAnonymous {
         let space = space(space_word)?;
         user_range(address, length)?;
         let protection = protection(protection_word)?;
-        let flags = MapFlags::from_bits(flags).ok_or(RequestError::UnknownFlags)?;
-        if flags.contains(MapFlags::GROWS_DOWN) {
-            user_range(0, stack_limit)?;
-            if stack_limit < length {
-                return Err(RequestError::Inconsistent);
-            }
-        } else if stack_limit != 0 {
-            return Err(RequestError::Inconsistent);
-        }
+        let flags = anonymous_flags(flags, stack_limit, length)?;
         Ok(Self {
             space,
             address,
@@ -150,6 +144,22 @@ impl MapAnonymous {
     }
 }
 message_encoding!(MapAnonymous, 7);
+
+/// Validates the `flags` and `stack_limit` of an anonymous region of `length`
+/// bytes (MAP_ANONYMOUS, COPY_RANGE): known flags only; with
+/// [`MapFlags::GROWS_DOWN`] a page-aligned limit of at least `length`, otherwise 0.
+fn anonymous_flags(flags: u64, stack_limit: u64, length: u64) -> Result<MapFlags, RequestError> {
+    let flags = MapFlags::from_bits(flags).ok_or(RequestError::UnknownFlags)?;
+    if flags.contains(MapFlags::GROWS_DOWN) {
+        user_range(0, stack_limit)?;
+        if stack_limit < length {
+            return Err(RequestError::Inconsistent);
+        }
+    } else if stack_limit != 0 {
+        return Err(RequestError::Inconsistent);
+    }
+    Ok(flags)
+}
 
 /// MAP_DEVICE: map a physical range (device registers, a framebuffer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -408,6 +418,90 @@ impl Brk {
 }
 message_encoding!(Brk, 4);
 
+/// COPY_RANGE: a new private anonymous region in `target_space` (as MAP_ANONYMOUS
+/// makes it: `target_address` 0 lets mm-server choose, `flags` and `stack_limit`
+/// as there) whose contents are a copy-on-write copy of
+/// `source_address..source_address + length` of `source_space`. Every page of the
+/// source that has a frame is shared (copy-on-write on both sides, as CLONE does);
+/// the others stay demand-zero in the target. The source range must lie in
+/// anonymous or stack regions of a space of the same client (NOT_MAPPED for a
+/// hole, UNSUPPORTED for a shared-buffer, device or file-backed region,
+/// PERMISSION for another client's space). The spaces may be the same (the ranges
+/// then cannot overlap: the target range must be free).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CopyRange {
+    /// The address space that gets the new region.
+    pub target_space: SpaceId,
+    /// Where the new region starts; 0 lets mm-server choose.
+    pub target_address: u64,
+    /// Bytes, page aligned, non-zero (both ranges).
+    pub length: u64,
+    /// Permissions of the new region.
+    pub protection: Protection,
+    /// [`MapFlags`] of the new region.
+    pub flags: MapFlags,
+    /// With [`MapFlags::GROWS_DOWN`]: the most the new stack may grow to (page
+    /// aligned, at least `length`); 0 otherwise.
+    pub stack_limit: u64,
+    /// The address space copied from.
+    pub source_space: SpaceId,
+    /// First byte of the range copied (page aligned; the range ends at or below
+    /// [`USER_ADDRESS_LIMIT`]).
+    pub source_address: u64,
+}
+
+impl CopyRange {
+    fn to_words(self) -> [u64; 9] {
+        [
+            Operation::CopyRange.as_word(),
+            self.target_space.get(),
+            self.target_address,
+            self.length,
+            self.protection.bits(),
+            self.flags.bits(),
+            self.stack_limit,
+            self.source_space.get(),
+            self.source_address,
+        ]
+    }
+
+    /// Decodes and validates a request.
+    ///
+    /// # Errors
+    /// Range errors for either range, [`RequestError::UnknownFlags`],
+    /// [`RequestError::Inconsistent`] for a stack limit as in MAP_ANONYMOUS,
+    /// [`RequestError::ZeroIdentifier`] for either space.
+    pub fn decode(words: &[u64]) -> Result<Self, RequestError> {
+        let [
+            target_word,
+            target_address,
+            length,
+            protection_word,
+            flags,
+            stack_limit,
+            source_word,
+            source_address,
+        ] = arguments(words, Operation::CopyRange)?;
+        let target_space = space(target_word)?;
+        user_range(target_address, length)?;
+        let protection = protection(protection_word)?;
+        let flags = anonymous_flags(flags, stack_limit, length)?;
+        let source_space = space(source_word)?;
+        user_range(source_address, length)?;
+        Ok(Self {
+            target_space,
+            target_address,
+            length,
+            protection,
+            flags,
+            stack_limit,
+            source_space,
+            source_address,
+        })
+    }
+}
+message_encoding!(CopyRange, 9);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,6 +618,79 @@ mod tests {
         );
         assert!(Brk::decode(&words(0x40_0000, 1)).is_ok());
         assert_eq!(Brk::decode(&words(0, 2)), Err(RequestError::UnknownFlags));
+    }
+
+    fn copy_range(
+        target_address: u64,
+        length: u64,
+        flags: u64,
+        stack_limit: u64,
+        source_address: u64,
+    ) -> [u64; 9] {
+        [
+            Operation::CopyRange.as_word(),
+            SPACE,
+            target_address,
+            length,
+            Protection::READ_WRITE.bits(),
+            flags,
+            stack_limit,
+            SPACE + 1,
+            source_address,
+        ]
+    }
+
+    #[test]
+    fn copy_range_checks_both_ranges_and_the_stack_fields() {
+        let decoded = CopyRange::decode(&copy_range(0, PAGE_SIZE, 0, 0, 0x1000)).unwrap();
+        assert_eq!(decoded.source_space.get(), SPACE + 1);
+        assert_eq!(decoded.source_address, 0x1000);
+        assert!(CopyRange::decode(&copy_range(0x2000, PAGE_SIZE, 3, 8 << 20, 0x1000)).is_ok());
+        assert_eq!(
+            CopyRange::decode(&copy_range(0, 0, 0, 0, 0x1000)),
+            Err(RequestError::ZeroLength)
+        );
+        assert_eq!(
+            CopyRange::decode(&copy_range(0x2001, PAGE_SIZE, 0, 0, 0x1000)),
+            Err(RequestError::Misaligned)
+        );
+        assert_eq!(
+            CopyRange::decode(&copy_range(0, PAGE_SIZE, 0, 0, 0x1800)),
+            Err(RequestError::Misaligned)
+        );
+        assert_eq!(
+            CopyRange::decode(&copy_range(0, PAGE_SIZE, 0, 0, USER_ADDRESS_LIMIT)),
+            Err(RequestError::OutOfRange)
+        );
+        assert_eq!(
+            CopyRange::decode(&copy_range(USER_ADDRESS_LIMIT, PAGE_SIZE, 0, 0, 0x1000)),
+            Err(RequestError::OutOfRange)
+        );
+        assert_eq!(
+            CopyRange::decode(&copy_range(0, PAGE_SIZE, 4, 0, 0x1000)),
+            Err(RequestError::UnknownFlags)
+        );
+        assert_eq!(
+            CopyRange::decode(&copy_range(0, PAGE_SIZE, 0, PAGE_SIZE, 0x1000)),
+            Err(RequestError::Inconsistent)
+        );
+        assert_eq!(
+            CopyRange::decode(&copy_range(0, 2 * PAGE_SIZE, 1, PAGE_SIZE, 0x1000)),
+            Err(RequestError::Inconsistent)
+        );
+        let mut words = copy_range(0, PAGE_SIZE, 0, 0, 0x1000);
+        words[4] = 8;
+        assert_eq!(CopyRange::decode(&words), Err(RequestError::UnknownFlags));
+        words[4] = 0;
+        words[7] = 0;
+        assert_eq!(CopyRange::decode(&words), Err(RequestError::ZeroIdentifier));
+        assert_eq!(
+            CopyRange::decode(&words[..8]),
+            Err(RequestError::WrongLength {
+                expected: 9,
+                found: 8
+            })
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ use crate::status::RequestError;
 
 pub use account::{SetLimit, Stats, UNLIMITED};
 pub use mapping::{
-    Brk, BrkFlags, MapAnonymous, MapDevice, MapFlags, MapSharedBuffer, Protect, SharedMapping,
-    Unmap,
+    Brk, BrkFlags, CopyRange, MapAnonymous, MapDevice, MapFlags, MapSharedBuffer, Protect,
+    SharedMapping, Unmap,
 };
 pub use object::{AllocateObject, FreeObject, MAX_OBJECTS_PER_REQUEST};
 pub use space::{
@@ -24,7 +24,7 @@ pub use space::{
 };
 
 /// The longest request, in words.
-pub const MAX_REQUEST_WORDS: usize = MapSharedBuffer::WORDS;
+pub const MAX_REQUEST_WORDS: usize = CopyRange::WORDS;
 
 /// Any request mm-server understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +57,8 @@ pub enum Request {
     Stats(Stats),
     /// REGISTER_FAULT_HANDLER.
     RegisterFaultHandler(RegisterFaultHandler),
+    /// COPY_RANGE.
+    CopyRange(CopyRange),
 }
 
 impl Request {
@@ -91,6 +93,7 @@ impl Request {
             Operation::RegisterFaultHandler => {
                 Self::RegisterFaultHandler(RegisterFaultHandler::decode(words)?)
             }
+            Operation::CopyRange => Self::CopyRange(CopyRange::decode(words)?),
         })
     }
 
@@ -112,6 +115,7 @@ impl Request {
             Self::SetLimit(request) => request.encode(words),
             Self::Stats(request) => request.encode(words),
             Self::RegisterFaultHandler(request) => request.encode(words),
+            Self::CopyRange(request) => request.encode(words),
         }
     }
 
@@ -133,6 +137,7 @@ impl Request {
             Self::SetLimit(_) => Operation::SetLimit,
             Self::Stats(_) => Operation::Stats,
             Self::RegisterFaultHandler(_) => Operation::RegisterFaultHandler,
+            Self::CopyRange(_) => Operation::CopyRange,
         }
     }
 }
