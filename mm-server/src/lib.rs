@@ -12,6 +12,7 @@
 //! | [`page_map`] | what is mapped where in one address space (frame, size, writable) |
 //! | [`frame_table`] | reference-counted frames: share on clone, copy or make writable on write |
 //! | [`address_space`] | one space's regions and pages: copy-on-write clone, reclaim on unmap and destroy |
+//! | [`range_copy`] | COPY_RANGE: a range shared copy-on-write into a new anonymous region |
 //! | [`fault_decision`] | the pager's choice for a fault: zero page (4 KiB/2 MiB), copy-on-write, grow stack, forward |
 //! | [`accounting`] | per-client usage, limits and STATS figures |
 //! | [`reply_status`] | each module error as the reply status a client sees |
@@ -34,6 +35,7 @@ pub mod buddy_allocator;
 pub mod fault_decision;
 pub mod frame_table;
 pub mod page_map;
+pub mod range_copy;
 pub mod region;
 pub mod region_map;
 pub mod reply_status;

@@ -167,6 +167,17 @@ impl PageMap {
         found
     }
 
+    /// The mappings that overlap `start..end` (one starting below `start` may
+    /// cross it), lowest address first.
+    pub fn overlapping(&self, start: u64, end: u64) -> impl Iterator<Item = (u64, Mapping)> + '_ {
+        let straddling = self.lookup(start).filter(|&(key, _)| key < start);
+        straddling.into_iter().chain(
+            self.mappings
+                .range(start..end)
+                .map(|(&key, &mapping)| (key, mapping)),
+        )
+    }
+
     /// Every mapping, lowest address first.
     pub fn iter(&self) -> impl Iterator<Item = (u64, Mapping)> + '_ {
         self.mappings
@@ -239,6 +250,17 @@ mod tests {
         );
         pages.set_parked(0x1000, false).unwrap();
         assert_eq!(pages.set_parked(0x3000, true), Err(PageMapError::NotMapped));
+        let overlapping: Vec<u64> = pages
+            .overlapping(0x50_0000, 0x60_1000)
+            .map(|(start, _)| start)
+            .collect();
+        assert_eq!(overlapping, [0x40_0000]);
+        let overlapping: Vec<u64> = pages
+            .overlapping(0x1000, 0x40_0001)
+            .map(|(start, _)| start)
+            .collect();
+        assert_eq!(overlapping, [0x1000, 0x40_0000]);
+        assert_eq!(pages.overlapping(0x2000, 0x40_0000).count(), 0);
         let removed = pages.remove_range(0x50_0000, 0x50_1000);
         assert_eq!(removed, [(0x40_0000, LARGE)]);
         assert_eq!(

@@ -4,6 +4,7 @@ use mm_server_api::MmError;
 
 use crate::accounting::AccountError;
 use crate::buddy_allocator::BuddyError;
+use crate::range_copy::CopyRangeError;
 use crate::region_map::RegionError;
 use crate::slab::SlabError;
 
@@ -15,6 +16,19 @@ impl From<RegionError> for MmError {
             RegionError::NotMapped => Self::NotMapped,
             RegionError::Permission => Self::Permission,
             RegionError::TooManyRegions | RegionError::NoSpace => Self::NoMemory,
+        }
+    }
+}
+
+impl From<CopyRangeError> for MmError {
+    fn from(error: CopyRangeError) -> Self {
+        match error {
+            CopyRangeError::NotMapped => Self::NotMapped,
+            CopyRangeError::Unsupported => Self::Unsupported,
+            CopyRangeError::Overlap => Self::Overlap,
+            CopyRangeError::Invalid | CopyRangeError::LargeMapping | CopyRangeError::Frame(_) => {
+                Self::InvalidArgument
+            }
         }
     }
 }
@@ -63,6 +77,11 @@ mod tests {
             MmError::LimitExceeded
         );
         assert_eq!(MmError::from(BuddyError::NoMemory), MmError::NoMemory);
+        assert_eq!(
+            MmError::from(CopyRangeError::Unsupported),
+            MmError::Unsupported
+        );
+        assert_eq!(MmError::from(CopyRangeError::NotMapped), MmError::NotMapped);
         assert_eq!(
             MmError::from(SlabError::NotAllocated),
             MmError::NoSuchObject
