@@ -21,6 +21,10 @@ use crate::variables::Variables;
 /// The standard error descriptor, where the shell writes its messages.
 const STANDARD_ERROR: FileDescriptor = 2;
 
+/// Where each descriptor of a builtin points after its redirections (`None`: closed;
+/// absent: unchanged).
+type DescriptorMap = BTreeMap<FileDescriptor, Option<FileDescriptor>>;
+
 /// How the shell is set up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShellSettings {
@@ -320,8 +324,8 @@ impl Shell {
         &self,
         actions: &[FileAction],
         system: &mut S,
-    ) -> Result<(BTreeMap<FileDescriptor, Option<FileDescriptor>>, Vec<FileDescriptor>), String> {
-        let mut map: BTreeMap<FileDescriptor, Option<FileDescriptor>> = BTreeMap::new();
+    ) -> Result<(DescriptorMap, Vec<FileDescriptor>), String> {
+        let mut map = DescriptorMap::new();
         let mut opened = Vec::new();
         for action in actions {
             match action {

@@ -148,10 +148,7 @@ impl Parser<'_> {
 
     fn simple_command(&mut self) -> Result<SimpleCommand, SyntaxError> {
         let mut command = SimpleCommand::default();
-        loop {
-            let Some(token) = self.peek() else {
-                break;
-            };
+        while let Some(token) = self.peek() {
             match &token.kind {
                 TokenKind::Word(word) => {
                     let word = word.clone();
