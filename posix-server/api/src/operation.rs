@@ -26,7 +26,7 @@
 //! | 12 | GETPGID | pid | pgid | |
 //! | 13 | SETSID | - | sid | |
 //! | 14 | GETSID | pid | sid | |
-//! | 15 | SIGNAL_ENTRY | trampoline address | 0 | |
+//! | 15 | SIGNAL_ENTRY | trampoline start, trampoline end | 0 | |
 //! | 20 | OPEN | path length, flags, mode | fd | path |
 //! | 21 | CLOSE | fd | 0 | |
 //! | 22 | READ | fd, length | bytes read | out: the bytes |

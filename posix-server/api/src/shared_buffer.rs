@@ -5,6 +5,7 @@
 //! | offset | length | what |
 //! |---|---|---|
 //! | 0 | 8 | [`MAGIC`] (written by posix-server) |
+//! | [`IN_REQUEST_OFFSET`] | 8 | non-zero while the process uses the data area for a request: posix-server then delivers a signal at the reply, never by redirecting the thread |
 //! | [`SIGNAL_FRAME_OFFSET`] | [`SIGNAL_FRAME_WORDS`] words | registers of an interrupted thread (register order of `a9n_abi::Register`), written by posix-server before it redirects the thread to its trampoline |
 //! | [`DATA_OFFSET`] | [`DATA_CAPACITY`] | request and reply data |
 
@@ -12,6 +13,9 @@
 pub const BUFFER_LENGTH: u64 = DATA_OFFSET + DATA_CAPACITY;
 /// The word at offset 0.
 pub const MAGIC: u64 = 0x4b4f_4954_4f42_5546;
+/// Offset of the word that says the process is between putting a request's data
+/// and taking its reply's data.
+pub const IN_REQUEST_OFFSET: u64 = 0x80;
 /// Offset of the signal register save area.
 pub const SIGNAL_FRAME_OFFSET: u64 = 0x100;
 /// Registers in the save area (RAX..GS_BASE, as `a9n_abi::Register`).

@@ -1,0 +1,9 @@
+//! `false`: exits with status 1.
+#![no_std]
+#![no_main]
+
+libc_shim::main!(main);
+
+fn main(_arguments: libc_shim::start::Arguments) -> i32 {
+    1
+}
