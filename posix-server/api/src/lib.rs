@@ -8,10 +8,12 @@
 //! - [`process_start`]: the initial stack, auxiliary vector and root node of a
 //!   process;
 //! - [`process_record`]: what PROCESS_LIST returns;
+//! - [`boot`]: how init starts posix-server;
 //! - [`errno`]: error numbers (Linux's values).
 #![no_std]
 #![forbid(unsafe_code)]
 
+pub mod boot;
 pub mod errno;
 pub mod operation;
 pub mod process_record;
