@@ -1,6 +1,6 @@
 //! Demoting a 2 MiB mapping to 512 mappings of 4 KiB frames (copies of its
-//! contents), when an UNMAP, PROTECT or BRK cuts through it: a 2 MiB frame maps
-//! only whole.
+//! contents), when an UNMAP, PROTECT or BRK cuts through it, or COPY_RANGE cannot
+//! share it whole: a 2 MiB frame maps only whole.
 
 use alloc::vec::Vec;
 
@@ -37,7 +37,7 @@ impl Server {
     }
 
     /// Replaces the 2 MiB mapping at `address` by 4 KiB copies.
-    fn demote(&mut self, id: SpaceId, address: u64, large: Mapping) -> Result<(), Failure> {
+    pub fn demote(&mut self, id: SpaceId, address: u64, large: Mapping) -> Result<(), Failure> {
         let owner = self.owner_of(id)?;
         let pages = 1u64 << (LARGE_FRAME_BITS - SMALL_FRAME_BITS);
         if !self.memory.can_spare(pages * PAGE_SIZE) {

@@ -11,6 +11,7 @@
 //! | [`spaces`] | CREATE, DESTROY, CLONE of address spaces |
 //! | [`regions`] | MAP_ANONYMOUS, MAP_SHARED_BUFFER, UNMAP, PROTECT, BRK |
 //! | [`demote`] | 2 MiB mappings cut by a range become 4 KiB copies |
+//! | [`range_copy`] | COPY_RANGE: a range shared copy-on-write into a new region |
 //! | [`pager`] | faults: resolve (map zero, copy-on-write, grow a stack, shared pages) or forward |
 //! | [`objects`] | ALLOCATE_OBJECT, FREE_OBJECT |
 //! | [`requests`] | decoding a request and answering it |
@@ -27,6 +28,7 @@ mod objects;
 mod own_space;
 mod pager;
 mod paging;
+mod range_copy;
 mod regions;
 mod requests;
 mod service;

@@ -27,9 +27,38 @@ fn refused(error: impl Into<MmError>) -> Failure {
     Failure::Refused(error.into())
 }
 
+/// The region MAP_ANONYMOUS (and COPY_RANGE) makes at `address..address +
+/// length` (validated by the decoder): a stack with GROWS_DOWN (top at the end,
+/// never large pages), large pages unless NO_LARGE_PAGES.
+pub fn anonymous_region(
+    address: u64,
+    length: u64,
+    protection: Protection,
+    flags: MapFlags,
+    stack_limit: u64,
+) -> Region {
+    let grows_down = flags.contains(MapFlags::GROWS_DOWN);
+    let end = address + length;
+    Region {
+        start: address,
+        end,
+        protection,
+        max_protection: Protection::ALL,
+        kind: if grows_down {
+            RegionKind::Stack {
+                top: end,
+                limit: stack_limit,
+            }
+        } else {
+            RegionKind::Anonymous
+        },
+        large_pages: !grows_down && !flags.contains(MapFlags::NO_LARGE_PAGES),
+    }
+}
+
 impl Server {
     /// Inserts `region` at its start, or anywhere when `anywhere`; its start.
-    fn place(&mut self, id: SpaceId, region: Region, anywhere: bool) -> Result<u64, Failure> {
+    pub fn place(&mut self, id: SpaceId, region: Region, anywhere: bool) -> Result<u64, Failure> {
         let space = self
             .spaces
             .get_mut(&id)
@@ -59,25 +88,14 @@ impl Server {
         request: MapAnonymous,
     ) -> Result<u64, Failure> {
         self.owned_space(client, request.space)?;
-        let grows_down = request.flags.contains(MapFlags::GROWS_DOWN);
-        let start = request.address;
-        let end = start + request.length;
-        let region = Region {
-            start,
-            end,
-            protection: request.protection,
-            max_protection: Protection::ALL,
-            kind: if grows_down {
-                RegionKind::Stack {
-                    top: end,
-                    limit: request.stack_limit,
-                }
-            } else {
-                RegionKind::Anonymous
-            },
-            large_pages: !grows_down && !request.flags.contains(MapFlags::NO_LARGE_PAGES),
-        };
-        self.place(request.space, region, start == 0)
+        let region = anonymous_region(
+            request.address,
+            request.length,
+            request.protection,
+            request.flags,
+            request.stack_limit,
+        );
+        self.place(request.space, region, request.address == 0)
     }
 
     /// MAP_DEVICE: takes every page of the physical range from the device Generics

@@ -131,7 +131,7 @@ impl Server {
             Request::RegisterFaultHandler(request) => {
                 empty(self.register_fault_handler(client, request, received))
             }
-            Request::CopyRange(_) => error(Failure::Refused(MmError::Unsupported)),
+            Request::CopyRange(request) => map_answer(self.copy_range(client, request)),
         }
     }
 

@@ -22,7 +22,7 @@ pub const MAX_SPACES: usize = 2048;
 /// Bytes charged for an address space (its PML4).
 const SPACE_BYTES: u64 = 4096;
 /// Heap bytes a clone may need per mapping (page map, capability record, share).
-const CLONE_BYTES_PER_MAPPING: u64 = 256;
+pub const CLONE_BYTES_PER_MAPPING: u64 = 256;
 
 /// The identifier of the fault-resolver capability of `space`.
 pub const fn fault_identifier(space: SpaceId) -> u64 {
@@ -225,7 +225,7 @@ impl Server {
     }
 
     /// Remaps the parent's pages that became copy-on-write read-only.
-    fn protect_parent(&mut self, parent: SpaceId, addresses: &[u64]) {
+    pub fn protect_parent(&mut self, parent: SpaceId, addresses: &[u64]) {
         let Some(space) = self.spaces.get(&parent) else {
             return;
         };
@@ -243,9 +243,14 @@ impl Server {
         }
     }
 
-    /// Maps every frame of a new clone (its mappings are recorded, its frames
-    /// already shared).
-    fn map_clone(&mut self, child: SpaceId, mappings: &[(u64, Mapping)]) -> Result<(), Failure> {
+    /// Maps every frame of a new clone, or of a COPY_RANGE's new region (its
+    /// mappings are recorded, its frames already shared). On failure the mappings
+    /// not made are forgotten (records and shares); those made stay.
+    pub fn map_clone(
+        &mut self,
+        child: SpaceId,
+        mappings: &[(u64, Mapping)],
+    ) -> Result<(), Failure> {
         for &(address, mapping) in mappings {
             let slot = match self.mapping_capability(mapping.frame) {
                 Ok(slot) => slot,

@@ -2,6 +2,7 @@
 //! limit for good).
 
 mod clone;
+mod copy_range;
 mod device;
 mod exhaustion;
 mod faults;
@@ -19,7 +20,7 @@ use mm_server_tests::harness::TestResult;
 pub type Test = fn(&mut Environment) -> TestResult;
 
 /// Every test: name and function.
-pub const ALL: [(&str, Test); 17] = [
+pub const ALL: [(&str, Test); 19] = [
     ("stats_report_memory", requests::stats_report_memory),
     (
         "bad_requests_get_error_replies",
@@ -45,6 +46,11 @@ pub const ALL: [(&str, Test); 17] = [
         "copy_on_write_clone_diverges",
         clone::copy_on_write_clone_diverges,
     ),
+    (
+        "copy_range_shares_then_diverges",
+        copy_range::copy_range_shares_then_diverges,
+    ),
+    ("copy_range_refusals", copy_range::copy_range_refusals),
     ("brk_grows_and_shrinks", heap::brk_grows_and_shrinks),
     (
         "protection_faults_are_forwarded",
