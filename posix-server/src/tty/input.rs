@@ -48,7 +48,7 @@ impl Tty {
         }
         if self.literal_next {
             self.literal_next = false;
-            self.receive_ordinary(byte, &mut effects);
+            self.receive_ordinary(byte, true, &mut effects);
             return effects;
         }
         if termios.input(IXON) && self.flow_control(byte, &mut effects) {
@@ -86,7 +86,7 @@ impl Tty {
         if self.canonical() {
             self.receive_canonical(byte, &mut effects);
         } else {
-            self.receive_ordinary(byte, &mut effects);
+            self.receive_ordinary(byte, false, &mut effects);
         }
         effects
     }
@@ -165,7 +165,7 @@ impl Tty {
                 self.echo_byte(byte, &mut effects.echo);
             }
         } else {
-            self.receive_ordinary(byte, effects);
+            self.receive_ordinary(byte, false, effects);
         }
     }
 
@@ -196,8 +196,9 @@ impl Tty {
     }
 
     /// A byte that is just data: stored (at the end of the line being edited,
-    /// or readable at once in non-canonical mode) and echoed.
-    fn receive_ordinary(&mut self, byte: u8, effects: &mut InputEffects) {
+    /// or readable at once in non-canonical mode) and echoed. A `literal` byte
+    /// (after VLNEXT) echoes a newline as `^J`, as Linux does.
+    fn receive_ordinary(&mut self, byte: u8, literal: bool, effects: &mut InputEffects) {
         let canonical = self.canonical();
         let limit = if canonical {
             INPUT_LIMIT - 1
@@ -212,7 +213,7 @@ impl Tty {
             if self.editing.is_empty() {
                 self.line_start_column = self.column;
             }
-            if byte == b'\n' {
+            if byte == b'\n' && !literal {
                 self.emit(b'\n', &mut effects.echo);
             } else {
                 self.echo_byte(byte, &mut effects.echo);

@@ -205,9 +205,20 @@ impl Tty {
             self.ready.len().min(max)
         };
         let count = count.min(buffer.len());
-        for (target, byte) in buffer.iter_mut().zip(self.ready.drain(..count)) {
-            *target = byte;
+        let (first, second) = self.ready.as_slices();
+        let from_first = count.min(first.len());
+        if let (Some(target), Some(source)) =
+            (buffer.get_mut(..from_first), first.get(..from_first))
+        {
+            target.copy_from_slice(source);
         }
+        if let (Some(target), Some(source)) = (
+            buffer.get_mut(from_first..count),
+            second.get(..count - from_first),
+        ) {
+            target.copy_from_slice(source);
+        }
+        self.ready.drain(..count);
         Ok(count)
     }
 

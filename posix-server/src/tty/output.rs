@@ -93,13 +93,9 @@ impl Tty {
     }
 
     /// Echoes a byte as the user sees it: control characters other than tab
-    /// and newline as `^X` with `ECHOCTL`.
+    /// as `^X` with `ECHOCTL` (callers echo line-ending newlines themselves).
     pub(super) fn echo_byte(&mut self, byte: u8, out: &mut Vec<u8>) {
-        if self.termios.local(super::termios::ECHOCTL)
-            && is_control(byte)
-            && byte != b'\t'
-            && byte != b'\n'
-        {
+        if self.termios.local(super::termios::ECHOCTL) && is_control(byte) && byte != b'\t' {
             self.emit(b'^', out);
             self.emit(byte ^ 0x40, out);
         } else {

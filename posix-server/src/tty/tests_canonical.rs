@@ -63,6 +63,7 @@ fn icrnl_maps_cr_to_nl_and_igncr_drops_it() {
 fn erase_removes_the_last_character_and_echoes_backspace_space_backspace() {
     let mut tty = Tty::new();
     assert_eq!(type_in(&mut tty, b"abc\x7f"), b"abc\x08 \x08");
+    // ^H erases too (Linux would store it: a documented choice).
     assert_eq!(type_in(&mut tty, b"\x08d\n"), b"\x08 \x08d\r\n");
     assert_eq!(tty.read(10).unwrap(), b"ad\n");
 }
@@ -82,6 +83,7 @@ fn erase_on_an_empty_line_does_nothing() {
 fn erasing_a_control_character_erases_its_two_columns() {
     let mut tty = Tty::new();
     let mut echo = type_in(&mut tty, &[0x16, 0x01]);
+    // As Linux: "^\x08" for VLNEXT, then "^A" over it.
     assert_eq!(echo, b"^\x08^A");
     echo = type_in(&mut tty, b"\x7f");
     assert_eq!(echo, b"\x08 \x08\x08 \x08");
@@ -225,7 +227,9 @@ fn without_echoctl_control_characters_echo_as_themselves() {
 #[test]
 fn literal_next_takes_special_characters_as_data() {
     let mut tty = Tty::new();
-    type_in(&mut tty, &[0x16, 0x03, 0x16, b'\n', b'\n']);
+    let echo = type_in(&mut tty, &[0x16, 0x03, 0x16, b'\n', b'\n']);
+    // What Linux echoes (checked on a host pty).
+    assert_eq!(echo, b"^\x08^C^\x08^J\r\n");
     assert_eq!(tty.read(10).unwrap(), b"\x03\n\n");
 }
 

@@ -120,3 +120,37 @@ fn raw_input_past_the_limit_is_dropped() {
     tty.flush_input();
     assert_eq!(tty.available(), 0);
 }
+
+mod model {
+    //! Property test: with all input processing off, raw mode is a byte queue.
+    use super::super::Tty;
+    use super::super::termios::{ECHO, ICANON, ISIG, VMIN, VTIME};
+    use alloc::collections::VecDeque;
+    use alloc::vec::Vec;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn raw_mode_matches_a_queue(steps in proptest::collection::vec(
+            (proptest::collection::vec(any::<u8>(), 0..600), 0usize..200), 1..60)) {
+            let mut tty = Tty::new();
+            let mut settings = *tty.termios();
+            settings.input_flags = 0;
+            settings.local_flags &= !(ICANON | ECHO | ISIG);
+            settings.control_characters[VMIN] = 0;
+            settings.control_characters[VTIME] = 0;
+            tty.set_termios(settings);
+            let mut model: VecDeque<u8> = VecDeque::new();
+            for (bytes, max) in steps {
+                for byte in bytes {
+                    prop_assert!(tty.input(byte).echo.is_empty());
+                    if model.len() < super::super::INPUT_LIMIT {
+                        model.push_back(byte);
+                    }
+                }
+                let expected: Vec<u8> = model.drain(..max.min(model.len())).collect();
+                prop_assert_eq!(tty.read(max).unwrap(), expected);
+            }
+        }
+    }
+}
