@@ -18,7 +18,9 @@ impl<T> ProcessTable<T> {
     /// runtime has torn the process down. It becomes a zombie; its children (zombies
     /// included) are reparented to pid 1, which is told of the zombies among them;
     /// its parent gets `SIGCHLD` and is woken, or reaps it at once if it ignores
-    /// `SIGCHLD` or set `SA_NOCLDWAIT` (then the pid is free on return).
+    /// `SIGCHLD` or set `SA_NOCLDWAIT` (then the pid is free on return). Process
+    /// groups this exit orphans that have a stopped member get `SIGHUP` and
+    /// `SIGCONT` (act on those notifications too: `SIGHUP` usually terminates).
     ///
     /// When pid 1 itself ends it stays a zombie nobody reaps, keeping its children:
     /// the runtime decides what happens to the system. `ESRCH` if `pid` does not
@@ -50,6 +52,10 @@ impl<T> ProcessTable<T> {
             {
                 self.notify_parent_of_exit(orphan, &mut notifications);
             }
+            self.hang_up_if_orphaned(orphan, pid, &mut notifications);
+        }
+        if let Some(parent) = self.processes.get(&pid).and_then(|process| process.parent) {
+            self.hang_up_if_orphaned(pid, parent, &mut notifications);
         }
         self.notify_parent_of_exit(pid, &mut notifications);
         Ok(notifications)

@@ -7,14 +7,16 @@
 //! the runtime must do (wake a waiter, interrupt, stop, continue or tear down a
 //! process).
 //!
-//! Not done: orphaned process groups (POSIX's `SIGHUP` + `SIGCONT` to a newly
-//! orphaned group with stopped members, and discarding terminal stop signals sent
-//! to orphaned groups); subreapers; user ids and `EPERM` for `kill`.
+//! Orphaned process groups: an exit that orphans a group with a stopped member
+//! sends the group `SIGHUP` then `SIGCONT`; [`ProcessTable::is_orphaned_group`]
+//! lets the tty discard `SIGTSTP`/`SIGTTIN`/`SIGTTOU` for orphaned groups (not done
+//! here). Not done: subreapers; user ids and `EPERM` for `kill`.
 
 mod exit;
 mod groups;
 mod kill;
 mod notification;
+mod orphaned_groups;
 mod pid;
 mod process;
 mod table;

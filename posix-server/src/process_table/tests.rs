@@ -753,3 +753,68 @@ fn exit_of_init_keeps_its_children() {
     assert!(table.get(init).unwrap().is_zombie());
     assert_eq!(table.fork(init, "x"), Err(Errno::ESRCH));
 }
+
+#[test]
+fn exit_of_session_leader_hangs_up_stopped_orphaned_jobs() {
+    let (mut table, init) = table();
+    let shell = table.fork(init, "sh").unwrap();
+    table.setsid(shell).unwrap();
+    let job = table.fork(shell, "job").unwrap();
+    table.setpgid(shell, job.as_raw(), 0).unwrap();
+    let running_job = table.fork(shell, "running").unwrap();
+    table.setpgid(shell, running_job.as_raw(), 0).unwrap();
+    assert!(!table.is_orphaned_group(job));
+    table.kill(shell, job.as_raw(), 20).unwrap();
+    let notifications = table.exit(shell, 0).unwrap();
+    assert_eq!(
+        signals_to(&notifications, job),
+        [
+            (Signal::SIGHUP, PostOutcome::Terminate(Signal::SIGHUP)),
+            (
+                Signal::SIGCONT,
+                PostOutcome::Continue {
+                    pending: false,
+                    interrupt: false
+                }
+            ),
+        ]
+    );
+    assert_eq!(table.get(job).unwrap().state(), ProcessState::Running);
+    // A group with no stopped member is left alone.
+    assert!(signals_to(&notifications, running_job).is_empty());
+    assert!(table.is_orphaned_group(running_job));
+}
+
+#[test]
+fn exit_orphaning_its_own_group_hangs_it_up() {
+    let (mut table, init) = table();
+    let shell = table.fork(init, "sh").unwrap();
+    table.setsid(shell).unwrap();
+    let leader = table.fork(shell, "leader").unwrap();
+    table.setpgid(shell, leader.as_raw(), 0).unwrap();
+    let member = table.fork(leader, "member").unwrap();
+    let other = table.fork(leader, "other").unwrap();
+    table.kill(shell, member.as_raw(), 19).unwrap();
+    let notifications = table.exit(leader, 0).unwrap();
+    assert_eq!(signals_to(&notifications, member).len(), 2);
+    assert_eq!(signals_to(&notifications, other)[0].0, Signal::SIGHUP);
+    // The shell still learns about the exit.
+    assert!(woke(&notifications, shell));
+}
+
+#[test]
+fn group_still_linked_is_not_hung_up() {
+    let (mut table, init) = table();
+    let shell = table.fork(init, "sh").unwrap();
+    table.setsid(shell).unwrap();
+    let first = table.fork(shell, "first").unwrap();
+    table.setpgid(shell, first.as_raw(), 0).unwrap();
+    let middle = table.fork(shell, "middle").unwrap();
+    let second = table.fork(middle, "second").unwrap();
+    table.setpgid(second, 0, first.as_raw()).unwrap();
+    table.kill(shell, first.as_raw(), 19).unwrap();
+    // `second` leaves the group of `first`, whose parent (the shell) still links it.
+    let notifications = table.exit(second, 0).unwrap();
+    assert!(signals_to(&notifications, first).is_empty());
+    assert!(!table.is_orphaned_group(first));
+}
