@@ -195,7 +195,10 @@ fn export(operands: &[String], variables: &mut Variables, outcome: &mut BuiltinO
         for (name, value) in variables.exported() {
             match value {
                 Some(value) => {
-                    listing.push_str(&format!("export {name}=\"{}\"\n", escape_double_quoted(value)));
+                    listing.push_str(&format!(
+                        "export {name}=\"{}\"\n",
+                        escape_double_quoted(value)
+                    ));
                 }
                 None => listing.push_str(&format!("export {name}\n")),
             }
@@ -209,7 +212,9 @@ fn export(operands: &[String], variables: &mut Variables, outcome: &mut BuiltinO
             None => (operand.as_str(), None),
         };
         if !is_name(name) {
-            outcome.fail(&format!("sh: export: `{operand}': not a valid identifier\n"));
+            outcome.fail(&format!(
+                "sh: export: `{operand}': not a valid identifier\n"
+            ));
             continue;
         }
         if let Some(value) = value {

@@ -201,7 +201,10 @@ impl Shell {
                     String::from(crate::status::signal_description(signal).unwrap_or("Killed"))
                 }
             };
-            report.push_str(&format!("[{}]{marker}  {state:<24}{}\n", job.number, job.text));
+            report.push_str(&format!(
+                "[{}]{marker}  {state:<24}{}\n",
+                job.number, job.text
+            ));
             false
         });
         if !report.is_empty() {
@@ -296,7 +299,10 @@ impl Shell {
                 RedirectionOperation::Write(word) => (word, OpenMode::WriteTruncate),
                 RedirectionOperation::Append(word) => (word, OpenMode::Append),
                 RedirectionOperation::Duplicate(from) => {
-                    file_actions.push(FileAction::Duplicate { from: *from, to: fd });
+                    file_actions.push(FileAction::Duplicate {
+                        from: *from,
+                        to: fd,
+                    });
                     continue;
                 }
                 RedirectionOperation::Close => {
@@ -472,7 +478,10 @@ impl Shell {
                     fd: 0,
                 });
             }
-            if let Some(previous) = index.checked_sub(1).and_then(|previous| pipes.get(previous)) {
+            if let Some(previous) = index
+                .checked_sub(1)
+                .and_then(|previous| pipes.get(previous))
+            {
                 file_actions.push(FileAction::Duplicate {
                     from: previous.read,
                     to: 0,
@@ -530,7 +539,10 @@ impl Shell {
             };
             stages.push(stage);
             // The shell keeps no pipe end a later stage does not need.
-            if let Some(previous) = index.checked_sub(1).and_then(|previous| pipes.get(previous)) {
+            if let Some(previous) = index
+                .checked_sub(1)
+                .and_then(|previous| pipes.get(previous))
+            {
                 let _ignored = system.close(previous.read);
             }
             if let Some(next) = pipes.get(index) {
@@ -576,9 +588,7 @@ impl Shell {
         {
             self.message(system, &report);
         }
-        self.last_status = statuses
-            .last()
-            .map_or(0, |status| status.exit_status());
+        self.last_status = statuses.last().map_or(0, |status| status.exit_status());
     }
 
     /// The exported variables with `assignments` added or replaced, as `NAME=value`.

@@ -52,10 +52,14 @@ pub fn expand_word(word: &Word, environment: &dyn Environment) -> Vec<String> {
     let mut current: Option<String> = None;
     for part in &word.parts {
         match part {
-            WordPart::Literal { text, .. } => current.get_or_insert_with(String::new).push_str(text),
-            WordPart::Tilde => current
-                .get_or_insert_with(String::new)
-                .push_str(&environment.variable("HOME").unwrap_or_else(|| String::from("~"))),
+            WordPart::Literal { text, .. } => {
+                current.get_or_insert_with(String::new).push_str(text)
+            }
+            WordPart::Tilde => current.get_or_insert_with(String::new).push_str(
+                &environment
+                    .variable("HOME")
+                    .unwrap_or_else(|| String::from("~")),
+            ),
             WordPart::Parameter {
                 parameter,
                 quoted: true,
@@ -96,7 +100,11 @@ pub fn expand_word_to_string(word: &Word, environment: &dyn Environment) -> Stri
         match part {
             WordPart::Literal { text: piece, .. } => text.push_str(piece),
             WordPart::Tilde => {
-                text.push_str(&environment.variable("HOME").unwrap_or_else(|| String::from("~")));
+                text.push_str(
+                    &environment
+                        .variable("HOME")
+                        .unwrap_or_else(|| String::from("~")),
+                );
             }
             WordPart::Parameter { parameter, .. } => {
                 text.push_str(&parameter_value(parameter, environment));

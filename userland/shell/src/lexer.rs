@@ -193,7 +193,9 @@ impl WordBuilder {
 
 impl Lexer {
     fn peek(&self) -> Option<char> {
-        self.characters.get(self.index).map(|&(_, character)| character)
+        self.characters
+            .get(self.index)
+            .map(|&(_, character)| character)
     }
 
     fn peek_at(&self, ahead: usize) -> Option<char> {
@@ -292,7 +294,11 @@ impl Lexer {
             only_digits: true,
             ..WordBuilder::default()
         };
-        if self.peek() == Some('~') && self.peek_at(1).is_none_or(|next| next == '/' || ends_word(next)) {
+        if self.peek() == Some('~')
+            && self
+                .peek_at(1)
+                .is_none_or(|next| next == '/' || ends_word(next))
+        {
             self.index += 1;
             builder.parts.push(WordPart::Tilde);
             builder.only_digits = false;
@@ -467,7 +473,9 @@ impl Lexer {
             }
         };
         builder.only_digits = false;
-        builder.parts.push(WordPart::Parameter { parameter, quoted });
+        builder
+            .parts
+            .push(WordPart::Parameter { parameter, quoted });
         Ok(())
     }
 }

@@ -289,10 +289,20 @@ impl LineEditor {
 
     fn kill_word(&mut self, output: &mut Vec<u8>) {
         let mut start = self.cursor;
-        while start > 0 && self.buffer.get(start - 1).is_some_and(|c| c.is_whitespace()) {
+        while start > 0
+            && self
+                .buffer
+                .get(start - 1)
+                .is_some_and(|c| c.is_whitespace())
+        {
             start -= 1;
         }
-        while start > 0 && self.buffer.get(start - 1).is_some_and(|c| !c.is_whitespace()) {
+        while start > 0
+            && self
+                .buffer
+                .get(start - 1)
+                .is_some_and(|c| !c.is_whitespace())
+        {
             start -= 1;
         }
         if start == self.cursor {

@@ -185,7 +185,9 @@ impl Parser<'_> {
 
     /// Parses a redirection operator and its target; `fd` is the I/O number before it.
     fn redirection(&mut self, fd: Option<u32>) -> Result<Redirection, SyntaxError> {
-        let Some(operator) = self.peek_operator().filter(|operator| operator.is_redirection())
+        let Some(operator) = self
+            .peek_operator()
+            .filter(|operator| operator.is_redirection())
         else {
             return Err(self.unexpected());
         };
@@ -215,7 +217,10 @@ impl Parser<'_> {
                 let default_fd = if operator == Operator::LessAnd { 0 } else { 1 };
                 let operation = match target.as_plain_literal().as_deref() {
                     Some("-") => RedirectionOperation::Close,
-                    Some(digits) if !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit()) => {
+                    Some(digits)
+                        if !digits.is_empty()
+                            && digits.bytes().all(|byte| byte.is_ascii_digit()) =>
+                    {
                         match digits.parse::<u32>() {
                             Ok(number) => RedirectionOperation::Duplicate(number),
                             Err(_) => return Err(bad_duplicate(operator, target_position)),

@@ -43,18 +43,17 @@ impl Variables {
     /// The value of `name`, if set.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.entries.get(name).and_then(|variable| variable.value.as_deref())
+        self.entries
+            .get(name)
+            .and_then(|variable| variable.value.as_deref())
     }
 
     /// Sets `name` to `value`, keeping its exported flag.
     pub fn set(&mut self, name: &str, value: &str) {
-        let entry = self
-            .entries
-            .entry(String::from(name))
-            .or_insert(Variable {
-                value: None,
-                exported: false,
-            });
+        let entry = self.entries.entry(String::from(name)).or_insert(Variable {
+            value: None,
+            exported: false,
+        });
         entry.value = Some(String::from(value));
     }
 
@@ -72,7 +71,9 @@ impl Variables {
     /// Whether `name` is marked exported.
     #[must_use]
     pub fn is_exported(&self, name: &str) -> bool {
-        self.entries.get(name).is_some_and(|variable| variable.exported)
+        self.entries
+            .get(name)
+            .is_some_and(|variable| variable.exported)
     }
 
     /// Removes `name` (value and exported flag).

@@ -32,7 +32,10 @@ impl FakeSystem {
             next_fd: 10,
             next_process: 100,
             directory: "/".into(),
-            directories: ["/", "/home/user", "/tmp"].iter().map(|d| d.to_string()).collect(),
+            directories: ["/", "/home/user", "/tmp"]
+                .iter()
+                .map(|d| d.to_string())
+                .collect(),
             ..Self::default()
         }
     }
@@ -178,7 +181,12 @@ fn simple_command_with_job_control() {
     assert_eq!(run(&mut shell, &mut system, "ls -l /tmp"), Flow::Continue);
     assert_eq!(
         system.log,
-        ["spawn ls -> 100", "give_terminal 100", "wait 100", "take_terminal"]
+        [
+            "spawn ls -> 100",
+            "give_terminal 100",
+            "wait 100",
+            "take_terminal"
+        ]
     );
     let request = &system.spawned[0];
     assert_eq!(request.arguments, ["ls", "-l", "/tmp"]);
@@ -258,7 +266,11 @@ fn pipeline_of_three() {
 fn redirections_become_file_actions_in_order() {
     let mut shell = shell(false);
     let mut system = FakeSystem::new();
-    run(&mut shell, &mut system, "cmd <in >out 2>&1 3>>log 4<&- >$HOME/x");
+    run(
+        &mut shell,
+        &mut system,
+        "cmd <in >out 2>&1 3>>log 4<&- >$HOME/x",
+    );
     assert_eq!(
         system.spawned[0].file_actions,
         [
@@ -326,18 +338,30 @@ fn and_or_short_circuit() {
     let mut shell = shell(false);
     let mut system = FakeSystem::new();
     run(&mut shell, &mut system, "false && a || b");
-    let names: Vec<&str> = system.spawned.iter().map(|r| r.arguments[0].as_str()).collect();
+    let names: Vec<&str> = system
+        .spawned
+        .iter()
+        .map(|r| r.arguments[0].as_str())
+        .collect();
     assert_eq!(names, ["false", "b"]);
     assert_eq!(shell.last_status(), 0);
 
     let mut system = FakeSystem::new();
     run(&mut shell, &mut system, "true || a && b || c");
-    let names: Vec<&str> = system.spawned.iter().map(|r| r.arguments[0].as_str()).collect();
+    let names: Vec<&str> = system
+        .spawned
+        .iter()
+        .map(|r| r.arguments[0].as_str())
+        .collect();
     assert_eq!(names, ["true", "b"]);
 
     let mut system = FakeSystem::new();
     run(&mut shell, &mut system, "true && false && c");
-    let names: Vec<&str> = system.spawned.iter().map(|r| r.arguments[0].as_str()).collect();
+    let names: Vec<&str> = system
+        .spawned
+        .iter()
+        .map(|r| r.arguments[0].as_str())
+        .collect();
     assert_eq!(names, ["true", "false"]);
     assert_eq!(shell.last_status(), 1);
 }
@@ -386,7 +410,11 @@ fn command_not_found() {
     assert_eq!(shell.last_status(), 127);
     run(&mut shell, &mut system, "./nope");
     assert_eq!(system.spawned[1].program_candidates, ["./nope"]);
-    assert!(system.text(2).ends_with("sh: ./nope: No such file or directory\n"));
+    assert!(
+        system
+            .text(2)
+            .ends_with("sh: ./nope: No such file or directory\n")
+    );
     // Other stages of a pipeline still run; the status is the last stage's.
     let mut system = FakeSystem::new();
     system.missing.insert("nope".into());
@@ -447,14 +475,21 @@ fn background_and_or_is_refused() {
     let mut system = FakeSystem::new();
     run(&mut shell, &mut system, "a && b &");
     assert!(system.spawned.is_empty());
-    assert_eq!(system.text(2), "sh: background and-or lists are not supported\n");
+    assert_eq!(
+        system.text(2),
+        "sh: background and-or lists are not supported\n"
+    );
 }
 
 #[test]
 fn echo_builtin() {
     let mut shell = shell(false);
     let mut system = FakeSystem::new();
-    run(&mut shell, &mut system, "echo  a   'b  c' \"$HOME\"; echo -n x; echo -n -n y; echo; echo -e z");
+    run(
+        &mut shell,
+        &mut system,
+        "echo  a   'b  c' \"$HOME\"; echo -n x; echo -n -n y; echo; echo -e z",
+    );
     assert_eq!(system.text(1), "a b  c /home/user\nxy\n-e z\n");
     assert!(system.spawned.is_empty());
 }
@@ -463,10 +498,21 @@ fn echo_builtin() {
 fn builtin_in_pipeline_or_by_path_or_background_is_a_program() {
     let mut shell = shell(false);
     let mut system = FakeSystem::new();
-    run(&mut shell, &mut system, "echo a | cat; /bin/echo b; echo c &");
-    let names: Vec<&str> = system.spawned.iter().map(|r| r.arguments[0].as_str()).collect();
+    run(
+        &mut shell,
+        &mut system,
+        "echo a | cat; /bin/echo b; echo c &",
+    );
+    let names: Vec<&str> = system
+        .spawned
+        .iter()
+        .map(|r| r.arguments[0].as_str())
+        .collect();
     assert_eq!(names, ["echo", "cat", "/bin/echo", "echo"]);
-    assert_eq!(system.spawned[0].program_candidates, ["/bin/echo", "/usr/bin/echo"]);
+    assert_eq!(
+        system.spawned[0].program_candidates,
+        ["/bin/echo", "/usr/bin/echo"]
+    );
 }
 
 #[test]
@@ -482,15 +528,24 @@ fn builtin_output_redirection() {
     assert_eq!(system.text(11), "more\n");
 
     run(&mut shell, &mut system, "cd /nowhere 2>err");
-    assert_eq!(system.text(12), "sh: cd: /nowhere: No such file or directory\n");
+    assert_eq!(
+        system.text(12),
+        "sh: cd: /nowhere: No such file or directory\n"
+    );
     assert_eq!(shell.last_status(), 1);
 
     // 2>&1 before >file: errors still go to the original stdout.
     run(&mut shell, &mut system, "cd /nowhere 2>&1 >x");
-    assert_eq!(system.text(1), "sh: cd: /nowhere: No such file or directory\n");
+    assert_eq!(
+        system.text(1),
+        "sh: cd: /nowhere: No such file or directory\n"
+    );
 
     run(&mut shell, &mut system, "echo gone >&-");
-    assert_eq!(system.text(1), "sh: cd: /nowhere: No such file or directory\n");
+    assert_eq!(
+        system.text(1),
+        "sh: cd: /nowhere: No such file or directory\n"
+    );
 }
 
 #[test]
@@ -498,7 +553,10 @@ fn builtin_redirection_failure() {
     let mut shell = shell(false);
     let mut system = FakeSystem::new();
     run(&mut shell, &mut system, "echo hi > /missing/x");
-    assert_eq!(system.text(2), "sh: /missing/x: No such file or directory\n");
+    assert_eq!(
+        system.text(2),
+        "sh: /missing/x: No such file or directory\n"
+    );
     assert_eq!(system.text(1), "");
     assert_eq!(shell.last_status(), 1);
 }
@@ -550,13 +608,23 @@ fn assignments_and_export() {
     assert_eq!(system.text(1), "1 two words\n");
     // Not exported: not in a command's environment.
     run(&mut shell, &mut system, "env");
-    assert!(!system.spawned[0].environment.iter().any(|e| e.starts_with("A=")));
+    assert!(
+        !system.spawned[0]
+            .environment
+            .iter()
+            .any(|e| e.starts_with("A="))
+    );
     run(&mut shell, &mut system, "export A C=3; env");
     let environment = &system.spawned[1].environment;
     assert!(environment.contains(&"A=1".to_string()));
     assert!(environment.contains(&"C=3".to_string()));
     run(&mut shell, &mut system, "unset A; env");
-    assert!(!system.spawned[2].environment.iter().any(|e| e.starts_with("A=")));
+    assert!(
+        !system.spawned[2]
+            .environment
+            .iter()
+            .any(|e| e.starts_with("A="))
+    );
     assert_eq!(shell.variables().get("A"), None);
 }
 
@@ -581,22 +649,35 @@ fn export_listing_and_errors() {
         "export HOME=\"/home/user\"\nexport PATH=\"/bin:/usr/bin\"\nexport PWD=\"/\"\nexport Q=\"a\\\"b\\$\"\n"
     );
     run(&mut shell, &mut system, "export 1x=2");
-    assert_eq!(system.text(2), "sh: export: `1x=2': not a valid identifier\n");
+    assert_eq!(
+        system.text(2),
+        "sh: export: `1x=2': not a valid identifier\n"
+    );
     assert_eq!(shell.last_status(), 1);
     run(&mut shell, &mut system, "unset a-b");
-    assert!(system.text(2).ends_with("sh: unset: `a-b': not a valid identifier\n"));
+    assert!(
+        system
+            .text(2)
+            .ends_with("sh: unset: `a-b': not a valid identifier\n")
+    );
 }
 
 #[test]
 fn exit_builtin() {
     let mut shell = shell(false);
     let mut system = FakeSystem::new();
-    assert_eq!(run(&mut shell, &mut system, "exit 3; echo no"), Flow::Exit(3));
+    assert_eq!(
+        run(&mut shell, &mut system, "exit 3; echo no"),
+        Flow::Exit(3)
+    );
     assert_eq!(system.text(1), "");
     assert_eq!(run(&mut shell, &mut system, "false; exit"), Flow::Exit(1));
     assert_eq!(run(&mut shell, &mut system, "exit 256"), Flow::Exit(0));
     assert_eq!(run(&mut shell, &mut system, "exit -1"), Flow::Exit(255));
-    assert_eq!(run(&mut shell, &mut system, "false || exit 4"), Flow::Exit(4));
+    assert_eq!(
+        run(&mut shell, &mut system, "false || exit 4"),
+        Flow::Exit(4)
+    );
     assert_eq!(run(&mut shell, &mut system, "exit abc"), Flow::Exit(2));
     assert_eq!(system.text(2), "sh: exit: abc: numeric argument required\n");
     assert_eq!(run(&mut shell, &mut system, "exit 1 2"), Flow::Continue);
@@ -611,7 +692,11 @@ fn syntax_error_sets_status_2() {
     assert_eq!(system.text(2), "sh: syntax error: unexpected end of line\n");
     assert_eq!(shell.last_status(), 2);
     run(&mut shell, &mut system, "echo 'x");
-    assert!(system.text(2).ends_with("sh: syntax error: unterminated single quote\n"));
+    assert!(
+        system
+            .text(2)
+            .ends_with("sh: syntax error: unterminated single quote\n")
+    );
     assert!(system.spawned.is_empty());
 }
 
@@ -629,5 +714,8 @@ fn field_split_arguments_reach_the_program() {
     let mut shell = shell(false);
     let mut system = FakeSystem::new();
     run(&mut shell, &mut system, "L='-l -a'; ls $L \"$L\" $$ $0");
-    assert_eq!(system.spawned[0].arguments, ["ls", "-l", "-a", "-l -a", "7", "sh"]);
+    assert_eq!(
+        system.spawned[0].arguments,
+        ["ls", "-l", "-a", "-l -a", "7", "sh"]
+    );
 }

@@ -80,7 +80,10 @@ fn quoted_empty_keeps_an_empty_field() {
 #[test]
 fn unquoted_expansion_is_field_split() {
     assert_eq!(arguments("$SPACED"), ["one", "two", "three", "four"]);
-    assert_eq!(arguments("x${SPACED}y"), ["x", "one", "two", "three", "four", "y"]);
+    assert_eq!(
+        arguments("x${SPACED}y"),
+        ["x", "one", "two", "three", "four", "y"]
+    );
 }
 
 #[test]
@@ -112,7 +115,10 @@ fn no_globbing() {
 
 #[test]
 fn tilde() {
-    assert_eq!(arguments("~ ~/bin a~ \"~\""), ["/home/user", "/home/user/bin", "a~", "~"]);
+    assert_eq!(
+        arguments("~ ~/bin a~ \"~\""),
+        ["/home/user", "/home/user/bin", "a~", "~"]
+    );
     let no_home = FakeEnvironment {
         variables: HashMap::new(),
     };
@@ -122,6 +128,9 @@ fn tilde() {
 #[test]
 fn expansion_without_splitting() {
     let word = &words("echo $SPACED")[1];
-    assert_eq!(expand_word_to_string(word, &environment()), "  one  two\tthree\nfour  ");
+    assert_eq!(
+        expand_word_to_string(word, &environment()),
+        "  one  two\tthree\nfour  "
+    );
     assert_eq!(expand_word(word, &environment()).len(), 4);
 }

@@ -84,7 +84,11 @@ fn adjacent_quotes_join_one_word() {
     assert_eq!(texts(&command), ["echo", "abcd"]);
     assert_eq!(
         command.words[1].parts,
-        [literal("a", false), literal("bc", true), literal("d", false)]
+        [
+            literal("a", false),
+            literal("bc", true),
+            literal("d", false)
+        ]
     );
 }
 
@@ -121,7 +125,12 @@ fn metacharacters_inside_quotes_are_text() {
 #[test]
 fn parameters() {
     let command = only_command(r#"echo $A ${B_1}x "$C" $? $$ $! $0 $1 a$"#);
-    let parts: Vec<&WordPart> = command.words.iter().skip(1).flat_map(|w| &w.parts).collect();
+    let parts: Vec<&WordPart> = command
+        .words
+        .iter()
+        .skip(1)
+        .flat_map(|w| &w.parts)
+        .collect();
     let parameter = |name: &str, quoted| WordPart::Parameter {
         parameter: Parameter::Named(name.into()),
         quoted,
@@ -150,14 +159,20 @@ fn parameters() {
 
 #[test]
 fn dollar_before_non_name_is_literal() {
-    assert_eq!(texts(&only_command("echo $ $- \"$\" $/")), ["echo", "$", "$-", "$", "$/"]);
+    assert_eq!(
+        texts(&only_command("echo $ $- \"$\" $/")),
+        ["echo", "$", "$-", "$", "$/"]
+    );
 }
 
 #[test]
 fn tilde_only_at_word_start() {
     let command = only_command("cd ~ ~/x a~ '~' ~user");
     assert_eq!(command.words[1].parts, [WordPart::Tilde]);
-    assert_eq!(command.words[2].parts, [WordPart::Tilde, literal("/x", false)]);
+    assert_eq!(
+        command.words[2].parts,
+        [WordPart::Tilde, literal("/x", false)]
+    );
     assert_eq!(command.words[3].parts, [literal("a~", false)]);
     assert_eq!(command.words[4].parts, [literal("~", true)]);
     assert_eq!(command.words[5].parts, [literal("~user", false)]);
@@ -268,7 +283,11 @@ fn quoted_redirection_target() {
 #[test]
 fn assignments() {
     let command = only_command("A=1 B='x y' C= cmd D=2");
-    let names: Vec<&str> = command.assignments.iter().map(|a| a.name.as_str()).collect();
+    let names: Vec<&str> = command
+        .assignments
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(names, ["A", "B", "C"]);
     assert_eq!(text(&command.assignments[1].value), "x y");
     assert!(command.assignments[2].value.parts.is_empty());
@@ -310,9 +329,18 @@ fn syntax_errors() {
         ("echo \"a'b", "syntax error: unterminated double quote"),
         ("echo ${A", "syntax error: missing `}'"),
         ("echo ${A-b}", "syntax error: ${A-b}: bad substitution"),
-        ("echo $(ls)", "syntax error: command substitution is not supported"),
-        ("echo `ls`", "syntax error: command substitution is not supported"),
-        ("cat <<EOF", "syntax error: here-documents are not supported"),
+        (
+            "echo $(ls)",
+            "syntax error: command substitution is not supported",
+        ),
+        (
+            "echo `ls`",
+            "syntax error: command substitution is not supported",
+        ),
+        (
+            "cat <<EOF",
+            "syntax error: here-documents are not supported",
+        ),
         ("(a)", "syntax error: unexpected `('"),
         ("a )", "syntax error: unexpected `)'"),
     ] {
@@ -323,11 +351,26 @@ fn syntax_errors() {
 #[test]
 fn redirection_without_target() {
     for (line, expected) in [
-        ("echo >", "syntax error: missing redirection target after `>' (unexpected end of line)"),
-        ("echo < | x", "syntax error: missing redirection target after `<' (unexpected `|')"),
-        ("echo 2>> ;", "syntax error: missing redirection target after `>>' (unexpected `;')"),
-        ("echo >&", "syntax error: missing redirection target after `>&' (unexpected end of line)"),
-        ("echo > > x", "syntax error: missing redirection target after `>' (unexpected `>')"),
+        (
+            "echo >",
+            "syntax error: missing redirection target after `>' (unexpected end of line)",
+        ),
+        (
+            "echo < | x",
+            "syntax error: missing redirection target after `<' (unexpected `|')",
+        ),
+        (
+            "echo 2>> ;",
+            "syntax error: missing redirection target after `>>' (unexpected `;')",
+        ),
+        (
+            "echo >&",
+            "syntax error: missing redirection target after `>&' (unexpected end of line)",
+        ),
+        (
+            "echo > > x",
+            "syntax error: missing redirection target after `>' (unexpected `>')",
+        ),
     ] {
         assert_eq!(error_message(line), expected, "for {line:?}");
     }
@@ -355,7 +398,10 @@ fn error_positions() {
 
 #[test]
 fn unicode_words() {
-    assert_eq!(texts(&only_command("echo héllo 'wörld'")), ["echo", "héllo", "wörld"]);
+    assert_eq!(
+        texts(&only_command("echo héllo 'wörld'")),
+        ["echo", "héllo", "wörld"]
+    );
 }
 
 mod properties {
