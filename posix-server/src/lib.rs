@@ -4,6 +4,8 @@
 //!
 //! | module | job |
 //! |---|---|
+//! | [`executable`] | execve's plan: ELF checks, pages, protections, file bytes |
+//! | [`initial_stack`] | a new process's System V stack (argv, envp, auxv) |
 //! | [`vfs`] | mount table, root image, tmpfs, `/dev` nodes, path lookup |
 //! | [`file_descriptors`] | open file descriptions and per-process descriptor tables |
 //! | [`pipe`] | pipe buffers: blocking, partial writes, EOF, EPIPE |
@@ -15,7 +17,9 @@
 
 extern crate alloc;
 
+pub mod executable;
 pub mod file_descriptors;
+pub mod initial_stack;
 pub mod pipe;
 pub mod process_table;
 pub mod signals;
