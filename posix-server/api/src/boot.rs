@@ -14,7 +14,7 @@
 //!
 //! The argument word is [`encode_argument`] of posix-server's own space id and the
 //! page count of the root image, which init maps read-only at
-//! [`ROOT_IMAGE_ADDRESS`] (the boot module [`ROOT_IMAGE_MODULE`]; zero pages if
+//! [`ROOT_IMAGE_ADDRESS`] (inside Nun's window, `nun::window`; the boot module [`ROOT_IMAGE_MODULE`]; zero pages if
 //! the image has none).
 
 /// posix-server's root slot of its mm-server client capability.
@@ -26,7 +26,7 @@ pub const INTERRUPT_REGION_SLOT: u64 = 7;
 /// The boot module holding the root image (a ustar archive).
 pub const ROOT_IMAGE_MODULE: &str = "rootfs.tar";
 /// Where init maps the root image in posix-server's address space.
-pub const ROOT_IMAGE_ADDRESS: u64 = 0x0000_5000_0000_0000;
+pub const ROOT_IMAGE_ADDRESS: u64 = 0x0000_0180_0000_0000;
 /// The most pages of root image init maps.
 pub const ROOT_IMAGE_MAX_PAGES: u64 = 1 << 20;
 
