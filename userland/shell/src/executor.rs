@@ -7,7 +7,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::builtin::{Builtin, run_builtin};
-use crate::expand::{Environment, expand_word, expand_word_to_string, expand_words};
+use crate::expand::{Environment, expand_word, expand_word_fields, expand_word_to_string};
+use crate::glob::expand_pattern;
 use crate::parse::parse;
 use crate::path_search::candidate_paths;
 use crate::status::WaitStatus;
@@ -250,7 +251,7 @@ impl Shell {
     ) -> Flow {
         let mut prepared = Vec::with_capacity(pipeline.commands.len());
         for command in &pipeline.commands {
-            match self.prepare(command) {
+            match self.prepare(command, system) {
                 Ok(command) => prepared.push(command),
                 Err(message) => {
                     self.message(system, &message);
@@ -279,8 +280,26 @@ impl Shell {
     }
 
     /// Expands a command's words, assignments and redirection targets.
-    fn prepare(&self, command: &SimpleCommand) -> Result<PreparedCommand, String> {
-        let arguments = expand_words(&command.words, self);
+    fn prepare<S: System + ?Sized>(
+        &self,
+        command: &SimpleCommand,
+        system: &mut S,
+    ) -> Result<PreparedCommand, String> {
+        let mut arguments = Vec::new();
+        for word in &command.words {
+            for field in expand_word_fields(word, self) {
+                let matches = if field.globbing {
+                    expand_pattern(&field.pattern, system)
+                } else {
+                    Vec::new()
+                };
+                if matches.is_empty() {
+                    arguments.push(field.text);
+                } else {
+                    arguments.extend(matches);
+                }
+            }
+        }
         let assignments = command
             .assignments
             .iter()

@@ -1,7 +1,8 @@
 //! Word expansion: parameters (`$NAME`, `${NAME}`, `$?`, `$$`, `$!`, `$0`), `~`, and
 //! field splitting of unquoted expansions on spaces, tabs and newlines.
 //!
-//! There is no pathname expansion (globbing): `*`, `?` and `[` stay literal.
+//! Pathname expansion is a separate step ([`crate::glob`]) applied to the
+//! [`Field::pattern`] of each field: [`expand_word`] alone leaves `*`, `?` and `[` as is.
 
 use alloc::format;
 use alloc::string::String;
@@ -42,20 +43,62 @@ fn is_field_separator(character: char) -> bool {
     matches!(character, ' ' | '\t' | '\n')
 }
 
-/// Expands `word` into fields. Unquoted expansions are split on spaces, tabs and
-/// newlines; a word that expands to nothing unquoted gives no field at all, while
-/// `""` gives one empty field.
+/// One field produced by expansion.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Field {
+    /// The text (quotes removed).
+    pub text: String,
+    /// The text as a glob pattern: quoted `*`, `?`, `[`, `]` and backslashes are escaped
+    /// with a backslash. Meaningful when [`Field::globbing`] is true.
+    pub pattern: String,
+    /// An unquoted `*`, `?` or `[` is in it: pathname expansion applies.
+    pub globbing: bool,
+}
+
+impl Field {
+    fn push_quoted(&mut self, text: &str) {
+        self.text.push_str(text);
+        for character in text.chars() {
+            if matches!(character, '*' | '?' | '[' | ']' | '\\') {
+                self.pattern.push('\\');
+            }
+            self.pattern.push(character);
+        }
+    }
+
+    fn push_unquoted(&mut self, text: &str) {
+        self.text.push_str(text);
+        for character in text.chars() {
+            match character {
+                '\\' => self.pattern.push('\\'),
+                '*' | '?' | '[' => self.globbing = true,
+                _ => {}
+            }
+            self.pattern.push(character);
+        }
+    }
+}
+
+/// Expands `word` into fields with their glob patterns. Unquoted expansions are split
+/// on spaces, tabs and newlines; a word that expands to nothing unquoted gives no field
+/// at all, while `""` gives one empty field.
 #[must_use]
-pub fn expand_word(word: &Word, environment: &dyn Environment) -> Vec<String> {
+pub fn expand_word_fields(word: &Word, environment: &dyn Environment) -> Vec<Field> {
     let mut fields = Vec::new();
     // The field being built; `None` until something (even an empty quoted string) is in it.
-    let mut current: Option<String> = None;
+    let mut current: Option<Field> = None;
     for part in &word.parts {
         match part {
-            WordPart::Literal { text, .. } => {
-                current.get_or_insert_with(String::new).push_str(text)
+            WordPart::Literal { text, quoted: true } => {
+                current.get_or_insert_with(Field::default).push_quoted(text)
             }
-            WordPart::Tilde => current.get_or_insert_with(String::new).push_str(
+            WordPart::Literal {
+                text,
+                quoted: false,
+            } => current
+                .get_or_insert_with(Field::default)
+                .push_unquoted(text),
+            WordPart::Tilde => current.get_or_insert_with(Field::default).push_quoted(
                 &environment
                     .variable("HOME")
                     .unwrap_or_else(|| String::from("~")),
@@ -64,8 +107,8 @@ pub fn expand_word(word: &Word, environment: &dyn Environment) -> Vec<String> {
                 parameter,
                 quoted: true,
             } => current
-                .get_or_insert_with(String::new)
-                .push_str(&parameter_value(parameter, environment)),
+                .get_or_insert_with(Field::default)
+                .push_quoted(&parameter_value(parameter, environment)),
             WordPart::Parameter {
                 parameter,
                 quoted: false,
@@ -74,7 +117,9 @@ pub fn expand_word(word: &Word, environment: &dyn Environment) -> Vec<String> {
                 let mut pieces = value.split(is_field_separator).peekable();
                 while let Some(piece) = pieces.next() {
                     if !piece.is_empty() {
-                        current.get_or_insert_with(String::new).push_str(piece);
+                        current
+                            .get_or_insert_with(Field::default)
+                            .push_unquoted(piece);
                     }
                     // A separator follows this piece: the field ends here.
                     if pieces.peek().is_some()
@@ -90,6 +135,15 @@ pub fn expand_word(word: &Word, environment: &dyn Environment) -> Vec<String> {
         fields.push(field);
     }
     fields
+}
+
+/// Expands `word` into fields (their text; see [`expand_word_fields`]).
+#[must_use]
+pub fn expand_word(word: &Word, environment: &dyn Environment) -> Vec<String> {
+    expand_word_fields(word, environment)
+        .into_iter()
+        .map(|field| field.text)
+        .collect()
 }
 
 /// Expands `word` into one string with no field splitting (assignment values).

@@ -7,8 +7,10 @@
 //! with fork, dup2, execve, waitpid and tcsetpgrp. [`line_editor::LineEditor`] turns the
 //! bytes of a raw-mode terminal into lines.
 //!
-//! Not supported (a syntax error or documented limitation): globbing (words are never
-//! matched against file names), command substitution, subshells and compound commands,
+//! Pathname expansion (`*`, `?`, `[...]`) applies to command arguments only (not to
+//! redirection targets or assignments), through [`glob::DirectoryLister`].
+//!
+//! Not supported (a syntax error or documented limitation): command substitution, subshells and compound commands,
 //! here-documents, `${NAME:-word}` forms, positional parameters other than `$0`,
 //! background and-or lists (`a && b &`), and builtins inside pipelines (they run as
 //! external programs found through `PATH`).
@@ -20,6 +22,7 @@ extern crate alloc;
 pub mod builtin;
 pub mod executor;
 pub mod expand;
+pub mod glob;
 pub mod lexer;
 pub mod line_editor;
 pub mod parse;

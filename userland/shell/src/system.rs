@@ -22,6 +22,7 @@ use alloc::vec::Vec;
 
 pub use posix_server_api::Errno;
 
+use crate::glob::DirectoryLister;
 use crate::status::WaitStatus;
 
 /// A process id (also used for process group ids).
@@ -117,8 +118,9 @@ pub struct SpawnRequest {
     pub process_group: ProcessGroup,
 }
 
-/// The system calls of a POSIX shell.
-pub trait System {
+/// The system calls of a POSIX shell (and directory listing for globbing, through
+/// [`DirectoryLister`]).
+pub trait System: DirectoryLister {
     /// `pipe()`.
     ///
     /// # Errors

@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use koito_shell::executor::{Flow, Shell, ShellSettings};
+use koito_shell::glob::DirectoryLister;
 use koito_shell::status::WaitStatus;
 use koito_shell::system::{
     Errno, FileAction, FileDescriptor, OpenMode, Pipe, ProcessGroup, ProcessId, SpawnRequest,
@@ -24,6 +25,8 @@ struct FakeSystem {
     ended: HashSet<ProcessId>,
     directory: String,
     directories: HashSet<String>,
+    /// Directory listings for globbing.
+    listings: HashMap<String, Vec<String>>,
 }
 
 impl FakeSystem {
@@ -66,6 +69,13 @@ impl FakeSystem {
             },
             _ => WaitStatus::Exited(0),
         }
+    }
+}
+
+impl DirectoryLister for FakeSystem {
+    fn list_directory(&mut self, path: &str) -> Result<Vec<String>, Errno> {
+        self.log.push(format!("list {path}"));
+        self.listings.get(path).cloned().ok_or(Errno::ENOENT)
     }
 }
 
@@ -718,4 +728,46 @@ fn field_split_arguments_reach_the_program() {
         system.spawned[0].arguments,
         ["ls", "-l", "-a", "-l -a", "7", "sh"]
     );
+}
+
+#[test]
+fn globbing_arguments() {
+    let mut shell = shell(false);
+    let mut system = FakeSystem::new();
+    system.listings.insert(
+        ".".into(),
+        ["b.txt", "a.txt", ".hidden.txt", "src", "notes"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    );
+    system.listings.insert(
+        "src".into(),
+        ["main.rs", "lib.rs"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    );
+    run(
+        &mut shell,
+        &mut system,
+        "ls *.txt '*.txt' \\*.txt src/*.rs *.none S=*",
+    );
+    assert_eq!(
+        system.spawned[0].arguments,
+        [
+            "ls",
+            "a.txt",
+            "b.txt",
+            "*.txt",
+            "*.txt",
+            "src/lib.rs",
+            "src/main.rs",
+            "*.none",
+            "S=*"
+        ]
+    );
+    // Unquoted expansions are globbed; quoted ones are not.
+    run(&mut shell, &mut system, "P='?otes'; ls $P \"$P\"");
+    assert_eq!(system.spawned[1].arguments, ["ls", "notes", "?otes"]);
 }
