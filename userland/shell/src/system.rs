@@ -4,8 +4,9 @@
 //! Contract for [`System::spawn`] (fork + exec): in the child, in this order,
 //! 1. join the process group ([`ProcessGroup`]: `setpgid(0, 0)` or `setpgid(0, leader)`;
 //!    the parent should call `setpgid(child, group)` too, to avoid the race),
-//! 2. restore the default disposition of job-control signals (`SIGINT`, `SIGQUIT`,
-//!    `SIGTSTP`, `SIGTTIN`, `SIGTTOU`) if the shell ignores them,
+//! 2. restore the default disposition of `SIGINT` and `SIGQUIT` if the shell ignores
+//!    them (keep `SIGTSTP`, `SIGTTIN`, `SIGTTOU` ignored: there is no `fg`/`bg`, and
+//!    [`System::wait`] does not report stopped processes),
 //! 3. apply [`SpawnRequest::file_actions`] in order; if one fails, write
 //!    [`redirection_failure_message`] to fd 2 and `_exit(1)`,
 //! 4. `execve` each of [`SpawnRequest::program_candidates`] in turn with
