@@ -38,3 +38,19 @@ pub fn with_bytes_mut<R>(
     let bytes = unsafe { core::slice::from_raw_parts_mut(address as *mut u8, length as usize) };
     Some(write(bytes))
 }
+
+/// The `length` bytes at `address` as a slice for the rest of the program's life:
+/// for memory its launcher mapped read-only in the window before it started and
+/// that nothing ever unmaps or writes (a root file-system image); `None` if the
+/// range leaves the window.
+#[must_use]
+pub fn permanent_bytes(address: u64, length: u64) -> Option<&'static [u8]> {
+    if !inside(address, length) {
+        return None;
+    }
+    // SAFETY: the range is inside the window, which holds no Rust object; by this
+    // function's contract it stays mapped, read-only and unchanged for as long as
+    // the program runs, so a shared `'static` slice of it never dangles or sees a
+    // write.
+    Some(unsafe { core::slice::from_raw_parts(address as *const u8, length as usize) })
+}
