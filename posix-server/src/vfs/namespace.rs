@@ -8,8 +8,8 @@ use posix_server_api::Errno;
 use super::Vfs;
 use super::file_data::{FileData, MemoryFile};
 use super::flags::{
-    F_OK, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, PATH_MAX,
-    PERMISSION_BITS, R_OK, W_OK, X_OK,
+    F_OK, MAX_SYMLINK_FOLLOWS, O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY,
+    O_TRUNC, PATH_MAX, PERMISSION_BITS, R_OK, W_OK, X_OK,
 };
 use super::lookup::LastComponent;
 use super::node::{Content, Node, NodeId};
@@ -36,6 +36,20 @@ impl Vfs {
         mode: u32,
         umask: u32,
     ) -> Result<NodeId, Errno> {
+        self.open_following(cwd, path, flags, mode, umask, 0)
+    }
+
+    /// `open` after `links_followed` symbolic links in the last component (a
+    /// dangling link with `O_CREAT` creates its target, as Linux does).
+    fn open_following(
+        &mut self,
+        cwd: NodeId,
+        path: &str,
+        flags: u32,
+        mode: u32,
+        umask: u32,
+        links_followed: u32,
+    ) -> Result<NodeId, Errno> {
         let creating = flags & O_CREAT != 0;
         if creating && flags & O_DIRECTORY != 0 {
             return Err(Errno::EINVAL);
@@ -53,12 +67,24 @@ impl Vfs {
                             if flags & O_EXCL != 0 {
                                 return Err(Errno::EEXIST);
                             }
-                            if matches!(self.node(existing)?.content, Content::Symlink(_)) && follow
+                            if let Content::Symlink(target) = &self.node(existing)?.content
+                                && follow
                             {
-                                self.lookup(cwd, path, true)?
-                            } else {
-                                existing
+                                if links_followed >= MAX_SYMLINK_FOLLOWS {
+                                    return Err(Errno::ELOOP);
+                                }
+                                let target = target.clone();
+                                let next = links_followed + 1;
+                                return self.open_following(
+                                    lookup.parent,
+                                    &target,
+                                    flags,
+                                    mode,
+                                    umask,
+                                    next,
+                                );
                             }
+                            existing
                         }
                         Err(Errno::ENOENT) => {
                             let permissions = mode & !umask & PERMISSION_BITS;

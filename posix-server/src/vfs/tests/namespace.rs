@@ -113,12 +113,26 @@ fn open_creates_truncates_and_counts_references() {
     assert_eq!(vfs.stat(file).unwrap().size, 0);
     vfs.symlink(root, "/tmp/target", "/tmp/dangling").unwrap();
     assert_eq!(
-        vfs.open(root, "/tmp/dangling", O_CREAT | O_RDWR, 0o644, 0),
+        vfs.open(root, "/tmp/dangling", O_RDWR, 0o644, 0),
         Err(Errno::ENOENT)
     );
     assert_eq!(
         vfs.open(root, "/tmp/dangling", O_CREAT | O_EXCL | O_RDWR, 0o644, 0),
         Err(Errno::EEXIST)
+    );
+    let created = vfs
+        .open(root, "/tmp/dangling", O_CREAT | O_RDWR, 0o644, 0)
+        .unwrap();
+    assert_eq!(vfs.lookup(root, "/tmp/target", true).unwrap(), created);
+    vfs.symlink(root, "/etc/nope", "/tmp/into-image").unwrap();
+    assert_eq!(
+        vfs.open(root, "/tmp/into-image", O_CREAT | O_RDWR, 0o644, 0),
+        Err(Errno::EROFS)
+    );
+    vfs.symlink(root, "self", "/tmp/self").unwrap();
+    assert_eq!(
+        vfs.open(root, "/tmp/self", O_CREAT | O_RDWR, 0o644, 0),
+        Err(Errno::ELOOP)
     );
     let through_link = vfs
         .open(root, "/tmp/f-link", O_CREAT | O_RDWR, 0o644, 0)
