@@ -6,7 +6,7 @@ use super::Vfs;
 use super::file_data::{CHUNK_SIZE, FileData};
 use super::flags::{S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG};
 use super::node::{Content, DeviceId, NodeId};
-use super::stat::Stat;
+use super::stat::{Stat, Timestamp};
 
 impl Vfs {
     /// Reads from `node` at `offset` into `buffer`; returns the bytes read (0 at
@@ -78,6 +78,32 @@ impl Vfs {
             Content::Device(_) => return Ok(()),
         }
         entry.touch_modified(now);
+        Ok(())
+    }
+
+    /// Sets the access and/or modification time of `node` (`utimensat`); `None`
+    /// leaves a time as it is. The change time becomes the current time.
+    ///
+    /// # Errors
+    /// `EROFS` on a read-only file system, `EBADF` for an unknown node.
+    pub fn set_times(
+        &mut self,
+        node: NodeId,
+        access: Option<Timestamp>,
+        modification: Option<Timestamp>,
+    ) -> Result<(), Errno> {
+        if self.is_read_only(node)? {
+            return Err(Errno::EROFS);
+        }
+        let now = self.now;
+        let entry = self.node_mut(node)?;
+        if let Some(access) = access {
+            entry.access_time = access;
+        }
+        if let Some(modification) = modification {
+            entry.modification_time = modification;
+        }
+        entry.change_time = now;
         Ok(())
     }
 

@@ -144,3 +144,29 @@ fn stat_fields() {
     assert_eq!(temporary.dev, status.dev);
     assert_eq!(vfs.size(file).unwrap(), 0);
 }
+
+#[test]
+fn set_times_changes_atime_and_mtime() {
+    let (mut vfs, root) = standard();
+    vfs.set_time(Timestamp::from_seconds(50));
+    let file = vfs
+        .open(root, "/tmp/f", O_CREAT | O_RDWR, 0o644, 0)
+        .unwrap();
+    vfs.set_time(Timestamp::from_seconds(60));
+    vfs.set_times(file, Some(Timestamp::from_seconds(1)), None)
+        .unwrap();
+    let status = vfs.stat(file).unwrap();
+    assert_eq!(
+        (
+            status.atime.seconds,
+            status.mtime.seconds,
+            status.ctime.seconds
+        ),
+        (1, 50, 60)
+    );
+    vfs.set_times(file, None, Some(Timestamp::from_seconds(2)))
+        .unwrap();
+    assert_eq!(vfs.stat(file).unwrap().mtime.seconds, 2);
+    let image_file = vfs.lookup(root, "/etc/passwd", true).unwrap();
+    assert_eq!(vfs.set_times(image_file, None, None), Err(Errno::EROFS));
+}
