@@ -53,6 +53,11 @@ impl Server {
         );
         let access = FaultAccess::from_page_fault_error_code(message.error_code);
         if !memory_fault {
+            // The handler learns which fault it was from the address word.
+            let message = FaultMessage {
+                address: message.fault_type,
+                ..message
+            };
             self.forward(id, message, FaultAccess::Execute, FaultReason::Unsupported);
             return Outcome::Forwarded;
         }

@@ -1,0 +1,123 @@
+//! Time: the monotonic clock (the TSC, calibrated against the PIT at start-up),
+//! the real-time clock (the CMOS clock at start-up plus monotonic time), and the
+//! sleepers' deadlines, served by one-shot PIT interrupts.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use posix_server::process_table::Pid;
+
+/// Nanoseconds in a second.
+pub const NANOSECONDS: u64 = 1_000_000_000;
+
+/// Days from 1970-01-01 to the given date (proleptic Gregorian).
+#[must_use]
+pub fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year / 400;
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    (era * 146_097 + day_of_era).saturating_sub(719_468)
+}
+
+/// Seconds since 1970 of a UTC date and time.
+#[must_use]
+pub fn unix_seconds(year: u64, month: u64, day: u64, hour: u64, minute: u64, second: u64) -> u64 {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return 0;
+    }
+    days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+}
+
+/// The clocks and the sleepers.
+pub struct Clock {
+    tsc_hertz: u64,
+    tsc_start: u64,
+    realtime_start_seconds: u64,
+    /// Deadline (monotonic nanoseconds) to the processes sleeping until then.
+    sleepers: BTreeMap<u64, Vec<Pid>>,
+    /// The deadline the PIT is armed for, if any.
+    armed: Option<u64>,
+}
+
+impl Clock {
+    /// A clock whose TSC runs at `tsc_hertz`, started at TSC `tsc_start`, when the
+    /// real time was `realtime_seconds`.
+    #[must_use]
+    pub fn new(tsc_hertz: u64, tsc_start: u64, realtime_seconds: u64) -> Self {
+        Self {
+            tsc_hertz: tsc_hertz.max(1),
+            tsc_start,
+            realtime_start_seconds: realtime_seconds,
+            sleepers: BTreeMap::new(),
+            armed: None,
+        }
+    }
+
+    /// Monotonic nanoseconds at TSC value `tsc`.
+    #[must_use]
+    pub fn monotonic_at(&self, tsc: u64) -> u64 {
+        let ticks = u128::from(tsc.saturating_sub(self.tsc_start));
+        (ticks * u128::from(NANOSECONDS) / u128::from(self.tsc_hertz)) as u64
+    }
+
+    /// Real-time nanoseconds at monotonic time `monotonic`.
+    #[must_use]
+    pub fn realtime_at(&self, monotonic: u64) -> u64 {
+        self.realtime_start_seconds
+            .saturating_mul(NANOSECONDS)
+            .saturating_add(monotonic)
+    }
+
+    /// Adds a sleeper.
+    pub fn sleep(&mut self, pid: Pid, deadline: u64) {
+        let sleepers = self.sleepers.entry(deadline).or_default();
+        if !sleepers.contains(&pid) {
+            sleepers.push(pid);
+        }
+    }
+
+    /// Forgets `pid`'s sleeps.
+    pub fn forget(&mut self, pid: Pid) {
+        self.sleepers.retain(|_, pids| {
+            pids.retain(|&sleeper| sleeper != pid);
+            !pids.is_empty()
+        });
+    }
+
+    /// Takes every sleeper whose deadline is at or before `now`.
+    pub fn expired(&mut self, now: u64) -> Vec<Pid> {
+        let later = self.sleepers.split_off(&(now + 1));
+        let due = core::mem::replace(&mut self.sleepers, later);
+        due.into_values().flatten().collect()
+    }
+
+    /// The earliest deadline, if any.
+    #[must_use]
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.sleepers.keys().next().copied()
+    }
+
+    /// PIT ticks to arm for the next deadline from `now`, if it is not armed for
+    /// it already (at most the PIT's 16-bit range; it re-arms on expiry).
+    pub fn arm_ticks(&mut self, now: u64) -> Option<u64> {
+        let deadline = self.next_deadline()?;
+        if self.armed.is_some_and(|armed| armed <= deadline && armed > now) {
+            return None;
+        }
+        let wait = deadline.saturating_sub(now);
+        let ticks = (u128::from(wait) * u128::from(super::devices::PIT_HERTZ)
+            / u128::from(NANOSECONDS)) as u64
+            + 1;
+        let ticks = ticks.min(0xffff);
+        self.armed = Some(now + ticks * NANOSECONDS / super::devices::PIT_HERTZ);
+        Some(ticks)
+    }
+
+    /// The PIT fired.
+    pub fn fired(&mut self) {
+        self.armed = None;
+    }
+}
