@@ -67,3 +67,11 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
 /// built with `panic = "abort"` never unwind, so nothing ever calls it.
 #[unsafe(no_mangle)]
 pub extern "C" fn rust_eh_personality() {}
+
+/// The unwinder's resume routine, which the prebuilt `alloc` refers to from its
+/// landing pads. Programs built with `panic = "abort"` never unwind, so a call
+/// would be a bug: it ends the process.
+#[unsafe(no_mangle)]
+pub extern "C" fn _Unwind_Resume() -> ! {
+    process::exit_now(134)
+}

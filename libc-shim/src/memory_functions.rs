@@ -114,3 +114,19 @@ pub unsafe extern "C" fn bcmp(left: *const u8, right: *const u8, count: usize) -
     // SAFETY: the same contract.
     unsafe { memcmp(left, right, count) }
 }
+
+/// The length of the NUL-terminated string at `string` (LLVM turns byte-counting
+/// loops into calls to it).
+///
+/// # Safety
+/// `string` must point at a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn strlen(string: *const u8) -> usize {
+    let mut length = 0;
+    // SAFETY: the caller guarantees a NUL within the string; `read_volatile`
+    // keeps this loop from being recognised as `strlen` itself.
+    while unsafe { core::ptr::read_volatile(string.add(length)) } != 0 {
+        length += 1;
+    }
+    length
+}
