@@ -11,6 +11,7 @@
 //! | [`signal`] | sigaction, sigprocmask, kill, delivery and the trampoline |
 //! | [`file`] | descriptors, files, directories, terminal ioctls |
 //! | [`time`] | clock_gettime, nanosleep |
+//! | [`fault`] | deliberate faults (null read, invalid instruction, division by zero) |
 //! | [`memory`] | brk, mmap, munmap, mprotect |
 //! | [`environment`] | getenv, setenv, unsetenv |
 //! | [`io`] | `print!`, `println!`, `eprintln!` |
@@ -26,6 +27,7 @@ extern crate alloc;
 
 pub mod allocator;
 pub mod environment;
+pub mod fault;
 pub mod file;
 pub mod io;
 pub mod memory;
