@@ -59,7 +59,7 @@ pub fn run_unit_tests(root: &Path, summary: &mut Summary) {
 /// Runs clippy with warnings denied on the host crates and on every guest crate for
 /// its own target (with each kernel feature set).
 pub fn clippy_all(root: &Path) -> Result<(), String> {
-    let runs: [&[&str]; 11] = [
+    let runs: [&[&str]; 12] = [
         &["--all-targets"],
         &["--package", "a9n-kernel", "--target", BARE_METAL_TARGET],
         &[
@@ -111,6 +111,14 @@ pub fn clippy_all(root: &Path) -> Result<(), String> {
             "--target",
             BARE_METAL_TARGET,
         ],
+        &[
+            "--package",
+            "posix-server",
+            "--features",
+            "server",
+            "--target",
+            BARE_METAL_TARGET,
+        ],
     ];
     for arguments in runs {
         println!("xtask: cargo clippy {}", arguments.join(" "));
@@ -125,7 +133,7 @@ pub fn clippy_all(root: &Path) -> Result<(), String> {
             return Err(format!("clippy found problems in: {}", arguments.join(" ")));
         }
     }
-    Ok(())
+    crate::userland_build::clippy(root)
 }
 
 #[cfg(test)]

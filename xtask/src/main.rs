@@ -17,6 +17,7 @@ mod qemu;
 mod serial_log;
 mod system_packages;
 mod test_summary;
+mod userland_build;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
