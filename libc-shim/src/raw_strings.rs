@@ -19,11 +19,15 @@ pub struct InitialStack {
 }
 
 /// Reads the initial stack at `stack`.
-pub fn read_initial_stack(stack: *const u64) -> InitialStack {
-    // SAFETY: posix-server starts every process with RSP at a valid System V
-    // initial stack: argc, argc pointers and a null, the environment pointers and
-    // a null, then auxiliary pairs ending with AT_NULL, all mapped for the life of
-    // the process; we read only within that layout, stopping at the nulls.
+///
+/// # Safety
+/// `stack` must be the initial stack pointer posix-server started the process
+/// with: a System V initial stack (argc, the argv pointers and a null, the
+/// environment pointers and a null, auxiliary pairs ending with `AT_NULL`), mapped
+/// for the life of the process.
+pub unsafe fn read_initial_stack(stack: *const u64) -> InitialStack {
+    // SAFETY: by the contract above, every read stays inside that layout, stopping
+    // at its nulls.
     unsafe {
         let argument_count = *stack as usize;
         let argument_vector = stack.add(1);

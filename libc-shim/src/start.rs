@@ -105,7 +105,9 @@ pub fn arguments() -> Arguments {
 
 /// Reads the initial stack at `stack` and runs the program.
 extern "C" fn start_process(stack: *const u64) -> ! {
-    let layout = crate::raw_strings::read_initial_stack(stack);
+    // SAFETY: `_start` passes the stack pointer the process started with, which
+    // posix-server set to the System V initial stack it built.
+    let layout = unsafe { crate::raw_strings::read_initial_stack(stack) };
     let mut info = StartInfo {
         posix_port: Descriptor::ROOT_NODE,
         notification: Descriptor::ROOT_NODE,

@@ -42,10 +42,10 @@ fn wait_for(pid: Pid) {
 extern crate alloc;
 
 fn main(_arguments: libc_shim::start::Arguments) -> i32 {
-    if file::access(b"/etc/rc", file::flags::F_OK).is_ok() {
-        if let Some(pid) = spawn(&[b"/bin/sh", b"/etc/rc"]) {
-            wait_for(pid);
-        }
+    if file::access(b"/etc/rc", file::flags::F_OK).is_ok()
+        && let Some(pid) = spawn(&[b"/bin/sh", b"/etc/rc"])
+    {
+        wait_for(pid);
     }
     loop {
         let Some(pid) = spawn(&[b"/bin/sh"]) else {
