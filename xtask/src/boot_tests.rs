@@ -19,6 +19,9 @@ const BOOT_TIMEOUT: Duration = Duration::from_secs(90);
 const BANNER_DEADLINE: Duration = Duration::from_secs(15);
 /// A line init prints once it runs in user mode.
 const INIT_MARKER: &str = "init: nothing more to start yet";
+/// The line init prints when posix-server (the stand-in, which returns from
+/// `main` once it has checked its start) stops.
+const POSIX_SERVER_STOPPED: &str = "init: posix-server.elf stopped (exit/panic)";
 /// Start of the kernel banner line.
 const BANNER_PREFIX: &str = "A9N ";
 /// Start of the kernel test suite's closing line (`kernel tests: N passed, N failed`).
@@ -70,7 +73,7 @@ enum Breakage {
     KernelNotElf,
 }
 
-const BOOT_TESTS: [BootTest; 9] = [
+const BOOT_TESTS: [BootTest; 10] = [
     BootTest {
         name: "boot-banner",
         kernel_features: &[],
@@ -89,6 +92,23 @@ const BOOT_TESTS: [BootTest; 9] = [
                 "init: a second thread ran in its own address space",
                 "init: 100000 IPC round trips with identifiers, then a notification woke the server",
                 "init: resolved a page fault at",
+            ],
+        },
+    },
+    BootTest {
+        name: "posix-server-starts",
+        kernel_features: &[],
+        init_program: InitProgram::Init,
+        breakage: Breakage::None,
+        expectation: Expectation {
+            exit_code: test_exit::SUCCESS,
+            stop_marker: Some(POSIX_SERVER_STOPPED),
+            log_contains: &[
+                "init: started posix-server.elf (",
+                "init: posix-server.elf moved to mm-server's space ",
+                "posix-server: space ",
+                "posix-server: root image ok",
+                "posix-server: ready",
             ],
         },
     },

@@ -182,6 +182,29 @@ pub fn build_memory_server(root: &Path) -> Result<PathBuf, String> {
     .build(root)
 }
 
+/// Builds posix-server (`posix-server.elf`, a boot module of the default image),
+/// linked with Nun's user-program linker script like the other servers (given here
+/// to the binary alone, since its crate has no build script for it).
+pub fn build_posix_server(root: &Path) -> Result<PathBuf, String> {
+    let script = root.join("koito").join("nun").join("user.ld");
+    let link_script = format!("link-arg=-T{}", script.display());
+    GuestCrate {
+        package: "posix-server",
+        binary: "posix-server",
+        target: BARE_METAL_TARGET,
+        features: &["server".to_owned()],
+        rustc_flags: &[
+            "-C",
+            "relocation-model=static",
+            "-C",
+            "strip=debuginfo",
+            "-C",
+            &link_script,
+        ],
+    }
+    .build(root)
+}
+
 /// Builds the memory server's in-QEMU test client (`mm-tests.elf`, a boot module
 /// of the `mm-server-tests` image only: it ends QEMU when done).
 pub fn build_memory_tests(root: &Path) -> Result<PathBuf, String> {

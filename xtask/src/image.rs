@@ -93,16 +93,42 @@ pub const MEMORY_BENCHMARK_MODULE: &str = "mm-bench.elf";
 
 /// File name of the boot manifest module (init reads it to know what to start).
 pub const MANIFEST_MODULE: &str = "boot.manifest";
+/// File name of posix-server's boot module (listed in `rootfs/boot/manifest`).
+pub const POSIX_SERVER_MODULE: &str = "posix-server.elf";
+/// File name of the root image module (a ustar archive of `rootfs/` and the
+/// programs; init maps it into posix-server's space).
+pub const ROOT_IMAGE_MODULE: &str = "rootfs.tar";
 
-/// The boot modules of every image booting KOITO's init: the memory server and the
+/// The boot modules of the default image (`cargo xtask run`, the boot tests that
+/// boot KOITO's init): the memory server, posix-server, the root image and the
 /// boot manifest of `rootfs/boot/manifest`.
 pub fn koito_modules(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
-    koito_modules_with(root, "default", &[])
+    let mut modules = koito_modules_with(root, "default", &[])?;
+    modules.push((
+        POSIX_SERVER_MODULE.to_owned(),
+        guest_build::build_posix_server(root)?,
+    ));
+    modules.push((ROOT_IMAGE_MODULE.to_owned(), build_root_image(root)?));
+    Ok(modules)
+}
+
+/// Builds the userland programs and writes the root image: `rootfs/` and each
+/// program `X` as `bin/X`.
+pub fn build_root_image(root: &Path) -> Result<PathBuf, String> {
+    let programs = crate::userland_build::build_programs(root)?;
+    let directory = guest_build::output_directory(root);
+    create_directory(&directory)?;
+    let output = directory.join(ROOT_IMAGE_MODULE);
+    crate::root_image::build(&root.join("rootfs"), &programs, &output)
+        .map_err(|error| format!("cannot write {}: {error}", output.display()))?;
+    Ok(output)
 }
 
 /// The boot modules of an image whose manifest also lists `programs` (module
 /// name, its file, its manifest line after the module name), which join the
 /// modules: `rootfs/boot/manifest` plus their lines, written for image `name`.
+/// Servers of the manifest whose module is not among them (posix-server) are not
+/// started.
 pub fn koito_modules_with(
     root: &Path,
     name: &str,

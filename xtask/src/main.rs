@@ -14,6 +14,7 @@ mod host_tests;
 mod image;
 mod mm_benchmark;
 mod qemu;
+mod root_image;
 mod serial_log;
 mod system_packages;
 mod test_summary;

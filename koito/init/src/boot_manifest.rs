@@ -29,6 +29,7 @@ pub struct ManifestError {
 fn role(name: &str) -> Option<Role> {
     match name {
         "memory-program" => Some(Role::MemoryProgram),
+        "posix-server" => Some(Role::PosixServer),
         _ => None,
     }
 }
@@ -62,6 +63,7 @@ pub fn parse(text: &str) -> Result<Vec<ManifestEntry>, ManifestError> {
             return Err(error("too many servers"));
         }
         entries.push(ManifestEntry {
+            index: entries.len(),
             module: String::from(module),
             node_slot: FIRST_NODE_SLOT + entries.len() as u64,
             priority,

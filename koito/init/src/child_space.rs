@@ -36,6 +36,8 @@ pub enum ChildError {
     Resources(&'static str),
     /// A thread did not report what it should have.
     Silent(&'static str),
+    /// mm-server did not do what was asked.
+    Memory(&'static str, mm_server_api::client::ClientError),
 }
 
 impl fmt::Display for ChildError {
@@ -45,6 +47,7 @@ impl fmt::Display for ChildError {
             Self::Mapping(what, error) => write!(out, "{what}: {error:?}"),
             Self::Resources(what) => write!(out, "{what}"),
             Self::Silent(what) => write!(out, "{what}"),
+            Self::Memory(what, error) => write!(out, "{what}: {error:?}"),
         }
     }
 }

@@ -17,6 +17,7 @@ mod fault_resolver;
 mod memory_server;
 mod object_factory;
 mod ping_pong;
+mod posix_server_space;
 mod second_address_space;
 mod server_launcher;
 mod supervisor;
@@ -46,6 +47,38 @@ fn demonstrations(info: &InitInfo) -> Result<(), ChildError> {
     Ok(())
 }
 
+/// Moves posix-server into a space mm-server makes (see `posix_server_space`).
+fn move_to_memory_server_space(
+    info: &InitInfo,
+    scratch: &mut object_factory::ObjectFactory,
+    init_client: a9n_abi::Descriptor,
+    supervisor: a9n_abi::Descriptor,
+    prepared: &memory_server::Prepared,
+    own_client: a9n_abi::Descriptor,
+) -> Result<(), ChildError> {
+    let fault_handler = memory_server::supervisor_capability(
+        scratch,
+        supervisor,
+        memory_server::supervised_identifier(prepared.entry),
+    )?;
+    let moved = posix_server_space::move_server(
+        info,
+        &posix_server_space::Move {
+            server: &prepared.server,
+            own_client,
+            init_client,
+            fault_handler,
+        },
+    )?;
+    nun::debug_println!(
+        "init: {} moved to mm-server's space {} with a root image of {} pages",
+        prepared.entry.module,
+        moved.space.get(),
+        moved.root_image_pages,
+    );
+    Ok(())
+}
+
 /// Starts mm-server and the manifest servers, printing a boot log line for each;
 /// the supervisor port that hears about them, if any started.
 fn start_servers(info: &InitInfo) -> Option<a9n_abi::Descriptor> {
@@ -56,7 +89,7 @@ fn start_servers(info: &InitInfo) -> Option<a9n_abi::Descriptor> {
         );
         return None;
     }
-    let started = match memory_server::launch(info) {
+    let mut started = match memory_server::launch(info) {
         Ok(started) => started,
         Err(error) => {
             nun::debug_println!("init: cannot start {}: {error}", memory_server::MODULE);
@@ -76,7 +109,21 @@ fn start_servers(info: &InitInfo) -> Option<a9n_abi::Descriptor> {
         ),
         Err(error) => nun::debug_println!("init: mm-server does not answer: {error}"),
     }
-    for (entry, server) in &started.others {
+    for prepared in &started.others {
+        let (entry, server) = (prepared.entry, &prepared.server);
+        if let Some(own_client) = prepared.own_client
+            && let Err(error) = move_to_memory_server_space(
+                info,
+                &mut started.scratch,
+                started.client,
+                started.supervisor,
+                prepared,
+                own_client,
+            )
+        {
+            nun::debug_println!("init: cannot start {}: {error}", entry.module);
+            continue;
+        }
         match server.start() {
             Ok(()) => nun::debug_println!(
                 "init: started {} ({} pages) as a client of {}",

@@ -38,6 +38,8 @@ const SERVER_PRIORITY: u64 = a9n_abi::scheduling::INIT_PRIORITY - 1;
 /// A server of the boot manifest: the module, init's root slot for its root node,
 /// its priority, and what it gets.
 pub struct ManifestEntry {
+    /// Its place in the manifest (0 for the first server listed).
+    pub index: usize,
     /// Boot module name.
     pub module: alloc::string::String,
     /// Init's root slot for its root node.
@@ -54,6 +56,11 @@ pub enum Role {
     /// An mm-server test or benchmark program: two client capabilities (the next
     /// two identifiers) and the IO ports of QEMU's debug-exit device.
     MemoryProgram,
+    /// posix-server: the capabilities of `posix_server_api::boot` (a client
+    /// capability with the next identifier, every IO port, the interrupt region);
+    /// [`crate::posix_server_space`] moves it into a space mm-server makes before it
+    /// starts.
+    PosixServer,
 }
 
 /// The boot manifest, read once by [`launch`].
@@ -93,18 +100,38 @@ pub struct Started {
     pub server: Server,
     /// Init's own client capability (identifier 1).
     pub client: Descriptor,
-    /// The manifest servers, prepared but not started, with their entries.
-    pub others: alloc::vec::Vec<(&'static ManifestEntry, Server)>,
+    /// The manifest servers, prepared but not started.
+    pub others: alloc::vec::Vec<Prepared>,
+    /// Init's factory of scratch slots (its Generic is mm-server's now: slots only).
+    pub scratch: ObjectFactory,
     /// The port every started server's faults (and stops) arrive at, identified
     /// with [`SUPERVISED_MEMORY_SERVER`] for mm-server and with the manifest index
     /// plus [`FIRST_SUPERVISED_MANIFEST`] for the others.
     pub supervisor: Descriptor,
 }
 
+/// A manifest server prepared by [`launch`] (not started).
+pub struct Prepared {
+    /// Its manifest entry.
+    pub entry: &'static ManifestEntry,
+    /// The server.
+    pub server: Server,
+    /// For posix-server: a client capability init keeps with the server's own
+    /// client identifier (mm-server's service port is gone once it runs), through
+    /// which init makes the server's address space, so that the server owns it.
+    pub own_client: Option<Descriptor>,
+}
+
 /// The supervisor identifier of mm-server.
 pub const SUPERVISED_MEMORY_SERVER: u64 = 1;
 /// The supervisor identifier of manifest entry 0.
 pub const FIRST_SUPERVISED_MANIFEST: u64 = 2;
+
+/// The supervisor identifier of a manifest server.
+#[must_use]
+pub const fn supervised_identifier(entry: &ManifestEntry) -> u64 {
+    FIRST_SUPERVISED_MANIFEST + entry.index as u64
+}
 
 /// The name of the server with supervisor identifier `identifier`.
 #[must_use]
@@ -119,7 +146,7 @@ pub fn supervised_name(identifier: u64) -> &'static str {
 }
 
 /// A copy of the supervisor port identified with `identifier`.
-fn supervisor_capability(
+pub fn supervisor_capability(
     scratch: &mut ObjectFactory,
     port: Descriptor,
     identifier: u64,
@@ -173,6 +200,7 @@ fn prepare(
     entry: &ManifestEntry,
     next_client: &mut u64,
     supervisor: Descriptor,
+    own_client: &mut Option<Descriptor>,
 ) -> Result<Server, ChildError> {
     match entry.role {
         Role::MemoryProgram => {
@@ -205,6 +233,40 @@ fn prepare(
                         gift(second, TEST_SECOND_CLIENT_SLOT),
                         gift(exit.descriptor, TEST_EXIT_PORT_SLOT),
                     ],
+                    argument: 0,
+                    priority: entry.priority,
+                    supervisor: Some(supervisor),
+                },
+            )
+        }
+        Role::PosixServer => {
+            let client = client_capability(scratch, port, *next_client)?;
+            *own_client = Some(client_capability(scratch, port, *next_client)?);
+            *next_client += 1;
+            server_launcher::launch(
+                info,
+                scratch,
+                &Launch {
+                    name: &entry.module,
+                    root_slot: entry.node_slot,
+                    gifts: &[
+                        Gift {
+                            source: client,
+                            slot: posix_server_api::boot::MEMORY_CLIENT_SLOT,
+                            moved: true,
+                        },
+                        Gift {
+                            source: RootSlot::IoPort.descriptor(),
+                            slot: posix_server_api::boot::IO_PORT_SLOT,
+                            moved: false,
+                        },
+                        Gift {
+                            source: RootSlot::InterruptRegion.descriptor(),
+                            slot: posix_server_api::boot::INTERRUPT_REGION_SLOT,
+                            moved: false,
+                        },
+                    ],
+                    // Written again once its space and root image are known.
                     argument: 0,
                     priority: entry.priority,
                     supervisor: Some(supervisor),
@@ -255,15 +317,25 @@ pub fn launch(info: &InitInfo) -> Result<Started, ChildError> {
     let mut others = alloc::vec::Vec::new();
     let mut next_client = FIRST_OTHER_CLIENT;
     read_manifest(info, &mut scratch)?;
-    for (index, entry) in manifest().iter().enumerate() {
+    for entry in manifest() {
         if present(info, &entry.module) {
-            let resolver = supervisor_capability(
+            let resolver =
+                supervisor_capability(&mut scratch, supervisor, supervised_identifier(entry))?;
+            let mut own_client = None;
+            let server = prepare(
+                info,
                 &mut scratch,
-                supervisor,
-                FIRST_SUPERVISED_MANIFEST + index as u64,
+                port,
+                entry,
+                &mut next_client,
+                resolver,
+                &mut own_client,
             )?;
-            let server = prepare(info, &mut scratch, port, entry, &mut next_client, resolver)?;
-            others.push((entry, server));
+            others.push(Prepared {
+                entry,
+                server,
+                own_client,
+            });
         }
     }
 
@@ -309,6 +381,7 @@ pub fn launch(info: &InitInfo) -> Result<Started, ChildError> {
         server,
         client,
         others,
+        scratch,
         supervisor,
     })
 }

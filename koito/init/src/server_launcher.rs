@@ -30,6 +30,11 @@ pub struct Server {
     pub thread: ProcessControlBlock,
     /// Pages of its image.
     pub image_pages: u64,
+    /// Its root node (radix `SERVER_ROOT_RADIX`), as init names it.
+    pub node: Node,
+    /// Each image page's attributes, from its ELF segment (page `i` is at
+    /// `IMAGE_BASE + i * PAGE_SIZE`, its frame in root slot `IMAGE_FRAME_SLOT + i`).
+    pub page_attributes: alloc::vec::Vec<MapAttributes>,
 }
 
 impl Server {
@@ -47,6 +52,16 @@ pub struct Gift {
     pub slot: u64,
     /// Move it (init keeps nothing) rather than copy it.
     pub moved: bool,
+}
+
+/// Boot module `name`'s first frame slot (in the boot module node) and its page
+/// count, if the image has it.
+#[must_use]
+pub fn module_frames(info: &InitInfo, name: &str) -> Option<(u64, u64)> {
+    info.module_descriptions()
+        .iter()
+        .find(|module| module_name(&module.name) == name)
+        .map(|module| (module.slot, module.size.div_ceil(PAGE_SIZE)))
 }
 
 /// Maps boot module `name` read-only at the module window; returns its first
@@ -140,7 +155,8 @@ fn module_name(bytes: &[u8]) -> &str {
     core::str::from_utf8(&bytes[..end]).unwrap_or("")
 }
 
-/// Copies one page of a segment into the server's frame `frame` and maps it there.
+/// Copies one page of a segment into the server's frame `frame` and maps it there;
+/// the attributes it was mapped with.
 fn load_page(
     scratch: &mut ObjectFactory,
     server: &mut ObjectFactory,
@@ -149,7 +165,7 @@ fn load_page(
     segment: &elf_image::Segment,
     page: u64,
     frame: Slot,
-) -> Result<(), ChildError> {
+) -> Result<MapAttributes, ChildError> {
     let own = AddressSpace::new(RootSlot::AddressSpace.descriptor());
     // The frame is named from init's root: server node slot descriptor.
     scratch.map(
@@ -180,6 +196,19 @@ fn load_page(
         "unmap the fill window",
         own.unmap(frame.descriptor, FILL_WINDOW),
     )?;
+    let attributes = segment_attributes(segment);
+    server.map(
+        space,
+        frame.descriptor,
+        page_address,
+        attributes,
+        "segment page",
+    )?;
+    Ok(attributes)
+}
+
+/// The attributes of a segment's pages.
+fn segment_attributes(segment: &elf_image::Segment) -> MapAttributes {
     let mut attributes = MapAttributes::READ;
     if segment.writable {
         attributes = attributes | MapAttributes::WRITE;
@@ -187,12 +216,18 @@ fn load_page(
     if segment.executable {
         attributes = attributes | MapAttributes::EXECUTE;
     }
-    server.map(
-        space,
-        frame.descriptor,
-        page_address,
-        attributes,
-        "segment page",
+    attributes
+}
+
+/// Writes a server's start registers: `RDI` = its IPC buffer address, `RSI` =
+/// `argument` (the others zero). Before its first RESUME only.
+pub fn write_arguments(thread: ProcessControlBlock, argument: u64) -> Result<(), ChildError> {
+    let mut registers = [0u64; Register::Rsi.index() + 1];
+    registers[Register::Rdi.index()] = SERVER_IPC_BUFFER_ADDRESS;
+    registers[Register::Rsi.index()] = argument;
+    kernel(
+        "write the server's arguments",
+        thread.write_registers(&registers),
     )
 }
 
@@ -288,6 +323,7 @@ pub fn launch(
         frames.push(server.make(CapabilityType::Frame, 12)?);
     }
     let mut frame_slots = frames.into_iter();
+    let mut page_attributes = alloc::vec::Vec::new();
     for segment in &image.segments {
         let first = segment.virtual_address & !(PAGE_SIZE - 1);
         let pages = (segment.virtual_address + segment.memory_size - first).div_ceil(PAGE_SIZE);
@@ -295,7 +331,7 @@ pub fn launch(
             let frame = frame_slots
                 .next()
                 .ok_or(ChildError::Resources("image frame count"))?;
-            load_page(
+            page_attributes.push(load_page(
                 scratch,
                 &mut server,
                 space,
@@ -303,7 +339,7 @@ pub fn launch(
                 segment,
                 page,
                 frame,
-            )?;
+            )?);
         }
     }
     unmap_module(info, module_slot, module_pages);
@@ -335,15 +371,11 @@ pub fn launch(
         configuration = configuration.fault_resolver(supervisor);
     }
     kernel("configure the server", thread.configure(&configuration))?;
-    let mut registers = [0u64; Register::Rsi.index() + 1];
-    registers[Register::Rdi.index()] = SERVER_IPC_BUFFER_ADDRESS;
-    registers[Register::Rsi.index()] = argument;
-    kernel(
-        "write the server's arguments",
-        thread.write_registers(&registers),
-    )?;
+    write_arguments(thread, argument)?;
     Ok(Server {
         thread,
         image_pages: page_count,
+        node,
+        page_attributes,
     })
 }

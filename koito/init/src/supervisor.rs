@@ -4,18 +4,74 @@
 //! (`nun::server_start::stop`), arrives here as a fault message, and init reports
 //! it on the console. The server's thread stays stopped (init does not reply);
 //! restarting it is not done yet.
+//!
+//! posix-server's fault resolver is mm-server (its space is mm-server's), with this
+//! port registered as the space's fault handler: what mm-server cannot resolve
+//! arrives as an ordinary message, a forwarded fault
+//! `[0x100, space, address, access, instruction_pointer, reason]`. A fault that is
+//! no page fault (the kernel call a server stops with, among them) is forwarded
+//! with reason UNSUPPORTED, access EXECUTE, and MR6 of the kernel's fault message
+//! (the call number of an INVALID_KERNEL_CALL) as the address.
 
 use a9n_abi::fault::FaultType;
 use a9n_abi::{Descriptor, MessageSource};
+use mm_server_api::fault::FORWARDED_FAULT;
+use mm_server_api::{FaultAccess, FaultReason, ForwardedFault};
 use nun::capability::{IpcPort, ReceivedMessage};
 use nun::server_start::{EXIT_CALL_NUMBER, PANIC_CALL_NUMBER};
 
 use crate::memory_server::supervised_name;
 
+/// Reports a fault mm-server forwarded (a message `[FORWARDED_FAULT, ...]`).
+fn report_forwarded(message: &ReceivedMessage) {
+    let length = message
+        .info()
+        .map_or(0, |info| info.length())
+        .min(ForwardedFault::WORDS + 1);
+    let mut words = [0; ForwardedFault::WORDS + 1];
+    for (index, word) in words.iter_mut().enumerate().take(length) {
+        *word = message.payload(index);
+    }
+    let name = supervised_name(message.identifier());
+    let Ok(fault) = ForwardedFault::decode(words.get(..length).unwrap_or(&[])) else {
+        nun::debug_println!("init: a malformed forwarded fault about {name}");
+        return;
+    };
+    let space = fault.space.get();
+    let instruction_pointer = fault.instruction_pointer;
+    if fault.reason == FaultReason::Unsupported && fault.access == FaultAccess::Execute {
+        // mm-server forwards MR6 of the kernel's message as the address, but what
+        // arrives for the stop call is the fault type INVALID_KERNEL_CALL (seen
+        // under QEMU), so both are taken for a stop.
+        let what = match fault.address {
+            EXIT_CALL_NUMBER => "its main returned",
+            PANIC_CALL_NUMBER => "it panicked",
+            word if word == FaultType::InvalidKernelCall.as_word() => "an invalid kernel call",
+            _ => "a fault that is no page fault",
+        };
+        nun::debug_println!(
+            "init: {name} stopped (exit/panic): {what} (space {space}, word {:#x}, instruction {instruction_pointer:#x})",
+            fault.address,
+        );
+        return;
+    }
+    nun::debug_println!(
+        "init: {name} died: {} {} fault at {:#x} in space {space} (instruction {instruction_pointer:#x})",
+        fault.reason.name(),
+        fault.access.name(),
+        fault.address,
+    );
+}
+
 /// Reports one message of the supervisor port.
 fn report(message: &ReceivedMessage) {
-    if message.info().map(|info| info.source()) != Some(MessageSource::Fault) {
-        return;
+    match message.info().map(|info| info.source()) {
+        Some(MessageSource::Fault) => {}
+        Some(_) if message.payload(0) == FORWARDED_FAULT => {
+            report_forwarded(message);
+            return;
+        }
+        _ => return,
     }
     let name = supervised_name(message.identifier());
     let instruction_pointer = message.payload(1);
