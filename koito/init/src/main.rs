@@ -4,7 +4,8 @@
 //! address space, 100,000 IPC round trips with identifiers and a notification, a
 //! user-level fault resolver). Then it starts the memory server with every Generic
 //! (`memory_server`) and the servers of its boot manifest, printing a boot log
-//! line for each, and reports any of them that dies (`supervisor`).
+//! line for each (posix-server in an address space mm-server makes:
+//! `posix_server_space`), and reports any of them that dies (`supervisor`).
 #![no_std]
 #![no_main]
 

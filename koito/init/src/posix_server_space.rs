@@ -11,9 +11,12 @@
 //! one and its fault resolver the capability CREATE_ADDRESS_SPACE gave, and a copy
 //! of init's supervisor port identified with the server is registered as the
 //! space's fault handler: faults mm-server cannot resolve, and the server's stop,
-//! reach init's supervisor as forwarded faults. The space init made at launch
-//! stays (unused, its frames still mapped there): its memory came from a Generic
-//! that is mm-server's now, so deleting it would give nothing back.
+//! reach init's supervisor as forwarded faults. The server's root slot
+//! `ServerSlot::AddressSpace` then holds the new space's capability (init keeps
+//! none: mm-server gives it without the COPY right); the space init made at launch
+//! is deleted (its memory came from a Generic that is mm-server's now and is not
+//! given back; its page tables stay in the server's root node after the image
+//! frames, unused).
 
 use a9n_abi::boot::PAGE_SIZE;
 use a9n_abi::init::RootSlot;
@@ -85,7 +88,7 @@ impl SpaceNode {
     /// Puts a copy of `source` in the next free slot.
     fn copy(&mut self, source: Descriptor) -> Result<Descriptor, ChildError> {
         let (index, descriptor) = self.take()?;
-        kernel("copy a frame capability", self.node.copy(index, source))?;
+        kernel("copy a capability", self.node.copy(index, source))?;
         Ok(descriptor)
     }
 }
@@ -145,6 +148,22 @@ fn map_copy(
     map_with(&mut paging, address, FrameSize::Small)
         .map(|_| ())
         .map_err(|error| ChildError::Mapping(what, error))
+}
+
+/// Moves the new space's capability (mm-server gives it without COPY, so init
+/// gives its own) to the server's `ServerSlot::AddressSpace`, instead of the space
+/// init made at launch, which goes (nothing else names it, the thread runs in the
+/// new one).
+fn give_space_capability(server: &Server, space: Descriptor) -> Result<(), ChildError> {
+    let own_slot = ServerSlot::AddressSpace as u64;
+    kernel(
+        "delete the space made at launch",
+        server.node.remove(own_slot),
+    )?;
+    kernel(
+        "give the server its space",
+        server.node.move_capability(own_slot, space),
+    )
 }
 
 /// The smallest radix whose node holds `slots`.
@@ -247,6 +266,7 @@ pub fn move_server(info: &InitInfo, request: &Move<'_>) -> Result<Moved, ChildEr
     )?;
     own.register_fault_handler(space_id, Some(request.fault_handler))
         .map_err(|error| ChildError::Memory("REGISTER_FAULT_HANDLER", error))?;
+    give_space_capability(server, space_descriptor)?;
     server_launcher::write_arguments(
         server.thread,
         encode_argument(space_id.get(), root_image_pages),
