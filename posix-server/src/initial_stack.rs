@@ -54,7 +54,7 @@ pub fn build(
     let path_offset = strings.len();
     strings.extend_from_slice(path);
     strings.push(0);
-    while strings.len() % 16 != 0 {
+    while !strings.len().is_multiple_of(16) {
         strings.push(0);
     }
     let random_offset = strings.len();

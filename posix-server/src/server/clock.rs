@@ -104,7 +104,10 @@ impl Clock {
     /// it already (at most the PIT's 16-bit range; it re-arms on expiry).
     pub fn arm_ticks(&mut self, now: u64) -> Option<u64> {
         let deadline = self.next_deadline()?;
-        if self.armed.is_some_and(|armed| armed <= deadline && armed > now) {
+        if self
+            .armed
+            .is_some_and(|armed| armed <= deadline && armed > now)
+        {
             return None;
         }
         let wait = deadline.saturating_sub(now);

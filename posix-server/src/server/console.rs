@@ -19,12 +19,11 @@ impl Server {
         if !effects.echo.is_empty() {
             self.devices.serial_write(&effects.echo);
         }
-        if let Some(signal) = effects.signal {
-            if let Some(group) = self.tty.foreground_group() {
-                if let Ok(notifications) = self.table.signal_group(Pid(group), signal) {
-                    self.act_on(notifications);
-                }
-            }
+        if let Some(signal) = effects.signal
+            && let Some(group) = self.tty.foreground_group()
+            && let Ok(notifications) = self.table.signal_group(Pid(group), signal)
+        {
+            self.act_on(notifications);
         }
         if effects.wake_readers || effects.signal.is_some() {
             for reader in core::mem::take(&mut self.tty_readers) {

@@ -27,7 +27,8 @@ fn result(outcome: Result<u64, Errno>) -> Reply {
 /// Linux's `struct stat` bytes of `stat`.
 fn encode_stat(stat: &Stat) -> [u8; STAT_BYTES] {
     let mut bytes = [0u8; STAT_BYTES];
-    let mut put = |offset: usize, value: &[u8]| bytes[offset..offset + value.len()].copy_from_slice(value);
+    let mut put =
+        |offset: usize, value: &[u8]| bytes[offset..offset + value.len()].copy_from_slice(value);
     put(0, &stat.dev.to_le_bytes());
     put(8, &stat.ino.to_le_bytes());
     put(16, &u64::from(stat.nlink).to_le_bytes());
@@ -54,7 +55,11 @@ impl Server {
             .map_or(self.vfs.root(), |process| process.payload().cwd)
     }
 
-    fn descriptor_file(&self, pid: Pid, fd: i32) -> Result<(posix_server::file_descriptors::OpenFileId, OpenFile), Errno> {
+    fn descriptor_file(
+        &self,
+        pid: Pid,
+        fd: i32,
+    ) -> Result<(posix_server::file_descriptors::OpenFileId, OpenFile), Errno> {
         let process = self.table.get(pid).ok_or(Errno::ESRCH)?;
         let id = process.payload().descriptors.open_file(fd)?;
         let file = *self.open_files.get(id).ok_or(Errno::EBADF)?;
@@ -75,13 +80,21 @@ impl Server {
         let fd = word(1) as i64 as i32;
         self.set_now();
         match operation {
-            Operation::Open => result(self.open(pid, word(1), word(2) as u32, word(3) as u32).map(|fd| fd as u64)),
+            Operation::Open => result(
+                self.open(pid, word(1), word(2) as u32, word(3) as u32)
+                    .map(|fd| fd as u64),
+            ),
             Operation::Close => {
                 let closed = self
                     .table
                     .get_mut(pid)
                     .ok_or(Errno::ESRCH)
-                    .and_then(|process| process.payload_mut().descriptors.close(&mut self.open_files, fd));
+                    .and_then(|process| {
+                        process
+                            .payload_mut()
+                            .descriptors
+                            .close(&mut self.open_files, fd)
+                    });
                 match closed {
                     Ok(target) => {
                         self.release_targets(target.into_iter().collect());
@@ -97,20 +110,29 @@ impl Server {
                 self.table
                     .get_mut(pid)
                     .ok_or(Errno::ESRCH)
-                    .and_then(|process| process.payload_mut().descriptors.dup(&mut self.open_files, fd))
+                    .and_then(|process| {
+                        process
+                            .payload_mut()
+                            .descriptors
+                            .dup(&mut self.open_files, fd)
+                    })
                     .map(|fd| fd as u64),
             ),
             Operation::Dup3 => {
                 let new = word(2) as i64 as i32;
                 let flags = word(3);
-                let outcome = self.table.get_mut(pid).ok_or(Errno::ESRCH).and_then(|process| {
-                    let descriptors = &mut process.payload_mut().descriptors;
-                    if flags == DUP2_FLAG {
-                        descriptors.dup2(&mut self.open_files, fd, new)
-                    } else {
-                        descriptors.dup3(&mut self.open_files, fd, new, flags as u32)
-                    }
-                });
+                let outcome = self
+                    .table
+                    .get_mut(pid)
+                    .ok_or(Errno::ESRCH)
+                    .and_then(|process| {
+                        let descriptors = &mut process.payload_mut().descriptors;
+                        if flags == DUP2_FLAG {
+                            descriptors.dup2(&mut self.open_files, fd, new)
+                        } else {
+                            descriptors.dup3(&mut self.open_files, fd, new, flags as u32)
+                        }
+                    });
                 match outcome {
                     Ok((fd, released)) => {
                         self.release_targets(released.into_iter().collect());
@@ -127,16 +149,29 @@ impl Server {
                     let node = self.vfs.lookup(cwd, &path, word(2) != 0)?;
                     self.vfs.stat(node)
                 });
-                result(outcome.and_then(|stat| self.reply_bytes(pid, &encode_stat(&stat))).map(|()| 0))
+                result(
+                    outcome
+                        .and_then(|stat| self.reply_bytes(pid, &encode_stat(&stat)))
+                        .map(|()| 0),
+                )
             }
             Operation::Fstat => {
-                let outcome = self.descriptor_file(pid, fd).and_then(|(_, file)| self.stat_target(file.target));
-                result(outcome.and_then(|stat| self.reply_bytes(pid, &encode_stat(&stat))).map(|()| 0))
+                let outcome = self
+                    .descriptor_file(pid, fd)
+                    .and_then(|(_, file)| self.stat_target(file.target));
+                result(
+                    outcome
+                        .and_then(|stat| self.reply_bytes(pid, &encode_stat(&stat)))
+                        .map(|()| 0),
+                )
             }
             Operation::GetDents64 => result(self.getdents(pid, fd, word(2))),
             Operation::Mkdir => result(self.request_path(pid, 0, word(1)).and_then(|path| {
                 let cwd = self.cwd_of(pid);
-                let umask = self.table.get(pid).map_or(0o022, |process| process.payload().umask);
+                let umask = self
+                    .table
+                    .get(pid)
+                    .map_or(0o022, |process| process.payload().umask);
                 self.vfs.mkdir(cwd, &path, word(2) as u32, umask).map(|_| 0)
             })),
             Operation::Rmdir => result(self.request_path(pid, 0, word(1)).and_then(|path| {
@@ -189,13 +224,18 @@ impl Server {
                 });
                 Reply::ok(i64::from(old))
             }
-            Operation::Ftruncate => result(self.descriptor_file(pid, fd).and_then(|(_, file)| match file.target {
-                FileTarget::Node(node) if file.access_mode() != O_RDONLY => {
-                    self.vfs.truncate(node, word(2)).map(|()| 0)
-                }
-                FileTarget::Node(_) => Err(Errno::EINVAL),
-                _ => Err(Errno::EINVAL),
-            })),
+            Operation::Ftruncate => {
+                result(
+                    self.descriptor_file(pid, fd)
+                        .and_then(|(_, file)| match file.target {
+                            FileTarget::Node(node) if file.access_mode() != O_RDONLY => {
+                                self.vfs.truncate(node, word(2)).map(|()| 0)
+                            }
+                            FileTarget::Node(_) => Err(Errno::EINVAL),
+                            _ => Err(Errno::EINVAL),
+                        }),
+                )
+            }
             Operation::Ioctl => self.ioctl(pid, fd, word(2), word(3)),
             _ => Reply::error(Errno::ENOSYS),
         }
@@ -230,7 +270,10 @@ impl Server {
     fn open(&mut self, pid: Pid, path_length: u64, flags: u32, mode: u32) -> Result<i32, Errno> {
         let path = self.request_path(pid, 0, path_length)?;
         let cwd = self.cwd_of(pid);
-        let umask = self.table.get(pid).map_or(0o022, |process| process.payload().umask);
+        let umask = self
+            .table
+            .get(pid)
+            .map_or(0o022, |process| process.payload().umask);
         let node = self.vfs.open(cwd, &path, flags, mode, umask)?;
         let target = match self.vfs.device_of(node) {
             Some(device) => {
@@ -244,7 +287,12 @@ impl Server {
             .table
             .get_mut(pid)
             .ok_or(Errno::ESRCH)
-            .and_then(|process| process.payload_mut().descriptors.open(&mut self.open_files, file, flags));
+            .and_then(|process| {
+                process
+                    .payload_mut()
+                    .descriptors
+                    .open(&mut self.open_files, file, flags)
+            });
         if opened.is_err() {
             self.release_targets(alloc::vec![target]);
         }
@@ -267,11 +315,14 @@ impl Server {
                 if self.vfs.is_directory(node) {
                     Err(Some(Errno::EISDIR))
                 } else {
-                    self.vfs.read(node, file.offset, &mut buffer).map_err(Some).inspect(|&count| {
-                        if let Some(open) = self.open_files.get_mut(id) {
-                            open.offset += count as u64;
-                        }
-                    })
+                    self.vfs
+                        .read(node, file.offset, &mut buffer)
+                        .map_err(Some)
+                        .inspect(|&count| {
+                            if let Some(open) = self.open_files.get_mut(id) {
+                                open.offset += count as u64;
+                            }
+                        })
                 }
             }
             FileTarget::PipeRead(number) => match self.pipe_id(number) {
@@ -288,16 +339,18 @@ impl Server {
             FileTarget::PipeWrite(_) => Err(Some(Errno::EBADF)),
             FileTarget::Device(DeviceId::Null) => Ok(0),
             FileTarget::Device(DeviceId::Zero) => Ok(length),
-            FileTarget::Device(DeviceId::Console | DeviceId::Tty) => match self.tty.read_into(&mut buffer) {
-                Ok(count) => Ok(count),
-                Err(_) if nonblocking => Err(Some(Errno::EAGAIN)),
-                Err(_) => {
-                    if !self.tty_readers.contains(&pid) {
-                        self.tty_readers.push(pid);
+            FileTarget::Device(DeviceId::Console | DeviceId::Tty) => {
+                match self.tty.read_into(&mut buffer) {
+                    Ok(count) => Ok(count),
+                    Err(_) if nonblocking => Err(Some(Errno::EAGAIN)),
+                    Err(_) => {
+                        if !self.tty_readers.contains(&pid) {
+                            self.tty_readers.push(pid);
+                        }
+                        Err(None)
                     }
-                    Err(None)
                 }
-            },
+            }
         };
         for woken in self.pipes.take_woken() {
             self.wake(woken);
@@ -309,7 +362,11 @@ impl Server {
             },
             Err(Some(errno)) => Reply::error(errno),
             Err(None) => {
-                if self.table.signals(pid).is_some_and(posix_server::signals::SignalState::has_deliverable) {
+                if self
+                    .table
+                    .signals(pid)
+                    .is_some_and(posix_server::signals::SignalState::has_deliverable)
+                {
                     Reply::error(Errno::EINTR)
                 } else {
                     Reply::would_block()
@@ -338,11 +395,14 @@ impl Server {
                 } else {
                     file.offset
                 };
-                self.vfs.write(node, offset, &data).map_err(Some).inspect(|&count| {
-                    if let Some(open) = self.open_files.get_mut(id) {
-                        open.offset = offset + count as u64;
-                    }
-                })
+                self.vfs
+                    .write(node, offset, &data)
+                    .map_err(Some)
+                    .inspect(|&count| {
+                        if let Some(open) = self.open_files.get_mut(id) {
+                            open.offset = offset + count as u64;
+                        }
+                    })
             }
             FileTarget::PipeWrite(number) => match self.pipe_id(number) {
                 Some(pipe) => match self.pipes.write(pipe, &data, nonblocking) {
@@ -352,7 +412,9 @@ impl Server {
                         Err(None)
                     }
                     Err(PipeFailure::BrokenPipe) => {
-                        if let Ok(notifications) = self.table.kill(pid, pid.0 as i32, Signal::SIGPIPE.number()) {
+                        if let Ok(notifications) =
+                            self.table.kill(pid, pid.0 as i32, Signal::SIGPIPE.number())
+                        {
                             self.act_on(notifications);
                         }
                         Err(Some(Errno::EPIPE))
@@ -372,14 +434,22 @@ impl Server {
         for woken in self.pipes.take_woken() {
             self.wake(woken);
         }
-        if self.table.get(pid).is_none_or(|process| process.is_zombie()) {
+        if self
+            .table
+            .get(pid)
+            .is_none_or(|process| process.is_zombie())
+        {
             return Reply::error(Errno::EPIPE);
         }
         match outcome {
             Ok(count) => Reply::ok(count as i64),
             Err(Some(errno)) => Reply::error(errno),
             Err(None) => {
-                if self.table.signals(pid).is_some_and(posix_server::signals::SignalState::has_deliverable) {
+                if self
+                    .table
+                    .signals(pid)
+                    .is_some_and(posix_server::signals::SignalState::has_deliverable)
+                {
                     Reply::error(Errno::EINTR)
                 } else {
                     Reply::would_block()
@@ -402,7 +472,10 @@ impl Server {
             2 => self.vfs.size(node)? as i64,
             _ => return Err(Errno::EINVAL),
         };
-        let position = base.checked_add(offset).filter(|&position| position >= 0).ok_or(Errno::EINVAL)?;
+        let position = base
+            .checked_add(offset)
+            .filter(|&position| position >= 0)
+            .ok_or(Errno::EINVAL)?;
         if let Some(open) = self.open_files.get_mut(id) {
             open.offset = position as u64;
         }
@@ -450,11 +523,20 @@ impl Server {
         let descriptors = &mut process.payload_mut().descriptors;
         match command {
             0 | 1030 => descriptors
-                .duplicate_at_least(&mut self.open_files, fd, argument as i64 as i32, command == 1030)
+                .duplicate_at_least(
+                    &mut self.open_files,
+                    fd,
+                    argument as i64 as i32,
+                    command == 1030,
+                )
                 .map(|fd| fd as u64),
             1 => descriptors.descriptor_flags(fd).map(u64::from),
-            2 => descriptors.set_descriptor_flags(fd, argument as u32).map(|()| 0),
-            3 => descriptors.status_flags(&self.open_files, fd).map(u64::from),
+            2 => descriptors
+                .set_descriptor_flags(fd, argument as u32)
+                .map(|()| 0),
+            3 => descriptors
+                .status_flags(&self.open_files, fd)
+                .map(u64::from),
             4 => descriptors
                 .set_status_flags(&mut self.open_files, fd, argument as u32)
                 .map(|()| 0),
@@ -468,7 +550,9 @@ impl Server {
             return Err(Errno::ENOTDIR);
         };
         let mut buffer = alloc::vec![0u8; length.min(DATA_CAPACITY) as usize];
-        let (filled, next) = self.vfs.encode_directory_entries(node, file.offset, &mut buffer)?;
+        let (filled, next) = self
+            .vfs
+            .encode_directory_entries(node, file.offset, &mut buffer)?;
         if let Some(open) = self.open_files.get_mut(id) {
             open.offset = next;
         }
@@ -481,7 +565,10 @@ impl Server {
             Ok(found) => found,
             Err(errno) => return Reply::error(errno),
         };
-        if !matches!(file.target, FileTarget::Device(DeviceId::Console | DeviceId::Tty)) {
+        if !matches!(
+            file.target,
+            FileTarget::Device(DeviceId::Console | DeviceId::Tty)
+        ) {
             return Reply::error(Errno::ENOTTY);
         }
         match request {
@@ -490,7 +577,11 @@ impl Server {
                 result(self.reply_bytes(pid, &bytes).map(|()| 0))
             }
             0x5402..=0x5404 => {
-                let bytes = match self.request_bytes(pid, 0, posix_server::tty::termios::TERMIOS_SIZE as u64) {
+                let bytes = match self.request_bytes(
+                    pid,
+                    0,
+                    posix_server::tty::termios::TERMIOS_SIZE as u64,
+                ) {
                     Ok(bytes) => bytes,
                     Err(errno) => return Reply::error(errno),
                 };
@@ -509,7 +600,12 @@ impl Server {
             0x540f => Reply::ok(i64::from(self.tty.foreground_group().unwrap_or(0))),
             0x5410 => {
                 let group = argument as u32;
-                if group == 0 || self.table.group_members(posix_server::process_table::Pid(group)).is_empty() {
+                if group == 0
+                    || self
+                        .table
+                        .group_members(posix_server::process_table::Pid(group))
+                        .is_empty()
+                {
                     Reply::error(Errno::EPERM)
                 } else {
                     self.tty.set_foreground_group(Some(group));

@@ -4,7 +4,9 @@
 
 use a9n_abi::{CapabilityType, Descriptor, Rights};
 use mm_server_api::client::{Client, ClientError, Destination};
-use mm_server_api::request::{AllocateObject, CopyRange, MapAnonymous, MapFlags, MapSharedBuffer, SharedMapping, Unmap};
+use mm_server_api::request::{
+    AllocateObject, CopyRange, MapAnonymous, MapFlags, MapSharedBuffer, SharedMapping, Unmap,
+};
 use mm_server_api::{MmError, ObjectHandle, Protection, SpaceId};
 use nun::capability::{IpcPort, Node};
 use nun::server_start::server_slot;
@@ -111,7 +113,11 @@ impl KernelObjects {
     ///
     /// # Errors
     /// `ENOMEM`/`EAGAIN` from mm-server.
-    pub fn allocate(&mut self, object_type: CapabilityType, specific: u64) -> Result<Object, Errno> {
+    pub fn allocate(
+        &mut self,
+        object_type: CapabilityType,
+        specific: u64,
+    ) -> Result<Object, Errno> {
         let slot = self.take_slot()?;
         match self.memory.allocate_objects(
             AllocateObject {
@@ -273,6 +279,10 @@ impl KernelObjects {
     ///
     /// # Errors
     /// `ENOMEM`, `EINVAL`, `EEXIST`.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "COPY_RANGE's own fields, one each"
+    )]
     pub fn copy_into(
         &self,
         space: SpaceId,

@@ -18,17 +18,19 @@ use alloc::vec::Vec;
 
 use a9n_abi::message_info::MessageSource;
 use a9n_abi::{CapabilityType, Descriptor, Rights};
-use mm_server_api::client::Client;
-use mm_server_api::request::MapFlags;
 use mm_server_api::SpaceId;
+use mm_server_api::client::Client;
 use mm_server_api::fault::FORWARDED_FAULT;
-use nun::capability::{InterruptPort, InterruptRegion, IoPort, IpcPort, NotificationPort, ProcessControlBlock};
+use mm_server_api::request::MapFlags;
+use nun::capability::{
+    InterruptPort, InterruptRegion, IoPort, IpcPort, NotificationPort, ProcessControlBlock,
+};
 use nun::server_start::{ServerSlot, server_slot};
+use posix_server_api::Reply;
 use posix_server_api::boot::{
     INTERRUPT_REGION_SLOT, IO_PORT_SLOT, MEMORY_CLIENT_SLOT, ROOT_IMAGE_ADDRESS, decode_argument,
 };
 use posix_server_api::reply::EVENT_SIGNAL_PENDING;
-use posix_server_api::Reply;
 
 use posix_server::file_descriptors::OpenFiles;
 use posix_server::pipe::Pipes;
@@ -126,7 +128,9 @@ pub fn run(argument: u64, heap: &'static nun::growing_heap::GrowingHeap<{ 256 * 
     };
     let own_thread = ProcessControlBlock::new(server_slot(ServerSlot::ProcessControlBlock as u64));
     if own_thread
-        .configure(&nun::capability::Configuration::new().notification_port(notification.slot.descriptor))
+        .configure(
+            &nun::capability::Configuration::new().notification_port(notification.slot.descriptor),
+        )
         .is_err()
     {
         fatal("cannot bind the notification port");
@@ -139,8 +143,20 @@ pub fn run(argument: u64, heap: &'static nun::growing_heap::GrowingHeap<{ 256 * 
     let clock = Clock::new(tsc_hertz, tsc_start, realtime);
     // Interrupts: COM1 input and the PIT.
     let region = InterruptRegion::new(server_slot(INTERRUPT_REGION_SLOT));
-    let serial_port = interrupt_port(&mut kernel, region, devices::SERIAL_IRQ, notification, SERIAL_BIT);
-    let timer_port = interrupt_port(&mut kernel, region, devices::TIMER_IRQ, notification, TIMER_BIT);
+    let serial_port = interrupt_port(
+        &mut kernel,
+        region,
+        devices::SERIAL_IRQ,
+        notification,
+        SERIAL_BIT,
+    );
+    let timer_port = interrupt_port(
+        &mut kernel,
+        region,
+        devices::TIMER_IRQ,
+        notification,
+        TIMER_BIT,
+    );
     devices.serial_enable_receive();
     // The file system.
     let image_length = image_pages.min(posix_server_api::boot::ROOT_IMAGE_MAX_PAGES) * 4096;
@@ -197,9 +213,14 @@ fn interrupt_port(
     bit: u64,
 ) -> Option<InterruptPort> {
     let slot = kernel.take_slot().ok()?;
-    region.make_port(irq, kernel.node().descriptor(), slot.index).ok()?;
+    region
+        .make_port(irq, kernel.node().descriptor(), slot.index)
+        .ok()?;
     let copy = kernel.take_slot().ok()?;
-    kernel.node().copy(copy.index, notification.slot.descriptor).ok()?;
+    kernel
+        .node()
+        .copy(copy.index, notification.slot.descriptor)
+        .ok()?;
     NotificationPort::new(copy.descriptor).identify(bit).ok()?;
     let port = InterruptPort::new(slot.descriptor);
     port.bind_notification_port(copy.descriptor).ok()?;
@@ -284,7 +305,11 @@ impl Server {
 
     /// Wakes `pid` from its wait on its notification port.
     fn wake(&self, pid: Pid) {
-        if let Some(kernel) = self.table.get(pid).and_then(|process| process.payload().kernel.as_ref()) {
+        if let Some(kernel) = self
+            .table
+            .get(pid)
+            .and_then(|process| process.payload().kernel.as_ref())
+        {
             let _ = NotificationPort::new(kernel.notification.slot.descriptor).notify();
         }
     }

@@ -9,13 +9,13 @@ use alloc::vec::Vec;
 use a9n_abi::{CapabilityType, Rights};
 use mm_server_api::request::{Brk, BrkFlags, MapFlags};
 use nun::capability::{Configuration, Node, NotificationPort, ProcessControlBlock};
+use posix_server_api::Errno;
 use posix_server_api::process_start::{
-    AT_ENTRY, AT_KOITO_NOTIFICATION, AT_KOITO_POSIX_PORT, AT_KOITO_SHARED_BUFFER, AT_PAGESZ,
-    AT_PHDR, AT_PHENT, AT_PHNUM, ARGUMENT_MAX, NOTIFICATION_SLOT, POSIX_PORT_SLOT,
-    PROCESS_ROOT_RADIX, SHARED_BUFFER_ADDRESS, STACK_LIMIT, STACK_TOP,
+    ARGUMENT_MAX, AT_ENTRY, AT_KOITO_NOTIFICATION, AT_KOITO_POSIX_PORT, AT_KOITO_SHARED_BUFFER,
+    AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, NOTIFICATION_SLOT, POSIX_PORT_SLOT, PROCESS_ROOT_RADIX,
+    SHARED_BUFFER_ADDRESS, STACK_LIMIT, STACK_TOP,
 };
 use posix_server_api::shared_buffer::{BUFFER_LENGTH, MAGIC};
-use posix_server_api::Errno;
 
 use super::kernel_objects::{Object, Space};
 use super::{FAULT_TAG, PROCESS_PORT_RIGHTS, PROCESS_PRIORITY, Server, layout, process_slot};
@@ -97,7 +97,10 @@ impl Server {
             mapped_bytes: 0,
         };
         let pid = self.table.spawn_first(data)?;
-        let console = OpenFile::new(FileTarget::Device(DeviceId::Console), posix_server::vfs::flags::O_RDWR);
+        let console = OpenFile::new(
+            FileTarget::Device(DeviceId::Console),
+            posix_server::vfs::flags::O_RDWR,
+        );
         if let Some(process) = self.table.get_mut(pid) {
             let descriptors = &mut process.payload_mut().descriptors;
             let _ = descriptors.open(&mut self.open_files, console, 0);
@@ -267,9 +270,13 @@ impl Server {
                 let Some(source) = bytes.get(from..to) else {
                     return Err(Errno::ENOEXEC);
                 };
-                nun::window_bytes::with_bytes_mut(address + content.piece_offset, content.length, |target| {
-                    target.copy_from_slice(source);
-                })
+                nun::window_bytes::with_bytes_mut(
+                    address + content.piece_offset,
+                    content.length,
+                    |target| {
+                        target.copy_from_slice(source);
+                    },
+                )
                 .ok_or(Errno::EFAULT)?;
             }
             staged.push(address);
@@ -286,7 +293,10 @@ impl Server {
         node: (Object, Object),
         image: &ImageArguments<'_>,
     ) -> Result<ProcessKernel, Errno> {
-        let cwd = self.table.get(pid).map_or(self.vfs.root(), |process| process.payload().cwd);
+        let cwd = self
+            .table
+            .get(pid)
+            .map_or(self.vfs.root(), |process| process.payload().cwd);
         let program = self.stage_program(cwd, image.path)?;
         let space = self.kernel.create_space()?;
         match self.fill_space(pid, program, &space, node, image) {
@@ -336,7 +346,10 @@ impl Server {
             (AT_PHENT, plan.program_header_size),
             (AT_PHNUM, plan.program_header_count),
             (AT_KOITO_POSIX_PORT, process_slot(POSIX_PORT_SLOT).as_word()),
-            (AT_KOITO_NOTIFICATION, process_slot(NOTIFICATION_SLOT).as_word()),
+            (
+                AT_KOITO_NOTIFICATION,
+                process_slot(NOTIFICATION_SLOT).as_word(),
+            ),
             (AT_KOITO_SHARED_BUFFER, SHARED_BUFFER_ADDRESS),
         ];
         let random = super::devices::read_tsc().to_le_bytes();
@@ -415,7 +428,9 @@ impl Server {
         stack: u64,
         thread_base: u64,
     ) -> Result<Object, Errno> {
-        let thread = self.kernel.allocate(CapabilityType::ProcessControlBlock, 0)?;
+        let thread = self
+            .kernel
+            .allocate(CapabilityType::ProcessControlBlock, 0)?;
         let pcb = ProcessControlBlock::new(thread.slot.descriptor);
         let mut configuration = Configuration::new()
             .address_space(space.address_space.descriptor)
@@ -436,7 +451,13 @@ impl Server {
     }
 
     /// FORK: the child resumes at `resume` with stack pointer `stack`.
-    pub fn fork(&mut self, parent: Pid, stack: u64, resume: u64, thread_base: u64) -> Result<Pid, Errno> {
+    pub fn fork(
+        &mut self,
+        parent: Pid,
+        stack: u64,
+        resume: u64,
+        thread_base: u64,
+    ) -> Result<Pid, Errno> {
         let (parent_space, data) = {
             let process = self.table.get(parent).ok_or(Errno::ESRCH)?;
             let payload = process.payload();
@@ -540,7 +561,13 @@ impl Server {
     }
 
     /// EXECVE: replaces `pid`'s image. `Ok` means the old image is gone (no reply).
-    pub fn execve(&mut self, pid: Pid, block: &[u8], argc: usize, envc: usize) -> Result<(), Errno> {
+    pub fn execve(
+        &mut self,
+        pid: Pid,
+        block: &[u8],
+        argc: usize,
+        envc: usize,
+    ) -> Result<(), Errno> {
         let mut parts = block.split(|&byte| byte == 0);
         let path = parts.next().ok_or(Errno::EFAULT)?;
         if path.is_empty() {
@@ -576,7 +603,12 @@ impl Server {
         let released = self
             .table
             .get_mut(pid)
-            .map(|process| process.payload_mut().descriptors.close_on_exec(&mut self.open_files))
+            .map(|process| {
+                process
+                    .payload_mut()
+                    .descriptors
+                    .close_on_exec(&mut self.open_files)
+            })
             .unwrap_or_default();
         self.release_targets(released);
         if let Some(process) = self.table.get_mut(pid) {
@@ -678,4 +710,3 @@ impl Server {
         self.pipe_numbers.get(&id).copied()
     }
 }
-

@@ -30,7 +30,12 @@ impl Server {
     }
 
     /// Copies `length` bytes of `pid`'s data area from `offset`.
-    pub fn request_bytes(&self, pid: Pid, offset: u64, length: u64) -> Result<alloc::vec::Vec<u8>, Errno> {
+    pub fn request_bytes(
+        &self,
+        pid: Pid,
+        offset: u64,
+        length: u64,
+    ) -> Result<alloc::vec::Vec<u8>, Errno> {
         let end = offset.checked_add(length).ok_or(Errno::EFAULT)?;
         if end > posix_server_api::shared_buffer::DATA_CAPACITY {
             return Err(Errno::EFAULT);
@@ -40,7 +45,12 @@ impl Server {
     }
 
     /// The path of `length` bytes at the start of `pid`'s data area.
-    pub fn request_path(&self, pid: Pid, offset: u64, length: u64) -> Result<alloc::string::String, Errno> {
+    pub fn request_path(
+        &self,
+        pid: Pid,
+        offset: u64,
+        length: u64,
+    ) -> Result<alloc::string::String, Errno> {
         if length == 0 {
             return Err(Errno::ENOENT);
         }
@@ -69,7 +79,11 @@ impl Server {
     /// Handles one request.
     pub fn request(&mut self, pid: Pid, words: &[u64]) -> Option<Reply> {
         let word = |index: usize| words.get(index).copied().unwrap_or(0);
-        if self.table.get(pid).is_none_or(|process| process.is_zombie()) {
+        if self
+            .table
+            .get(pid)
+            .is_none_or(|process| process.is_zombie())
+        {
             return None;
         }
         let Some(operation) = Operation::from_word(word(0)) else {
@@ -80,35 +94,49 @@ impl Server {
                 self.terminate(pid, wait_status::exited((word(1) & 0xff) as i32));
                 return None;
             }
-            Operation::Fork => result(self.fork(pid, word(1), word(2), word(3)).map(|child| u64::from(child.0))),
+            Operation::Fork => result(
+                self.fork(pid, word(1), word(2), word(3))
+                    .map(|child| u64::from(child.0)),
+            ),
             Operation::Execve => {
                 let bytes = self.request_bytes(pid, 0, word(1));
-                match bytes.and_then(|block| self.execve(pid, &block, word(2) as usize, word(3) as usize)) {
+                match bytes
+                    .and_then(|block| self.execve(pid, &block, word(2) as usize, word(3) as usize))
+                {
                     Ok(()) => return None,
                     Err(errno) => Reply::error(errno),
                 }
             }
             Operation::Wait4 => self.wait4(pid, word(1) as i64 as i32, word(2) as u32),
             Operation::GetPid => {
-                let parent = self.table.get(pid).map_or(0, |process| process.parent_raw());
+                let parent = self
+                    .table
+                    .get(pid)
+                    .map_or(0, |process| process.parent_raw());
                 Reply::with_values(i64::from(pid.0), [parent as u64, 0, 0, 0])
             }
-            Operation::Kill => {
-                match self.table.kill(pid, word(1) as i64 as i32, word(2) as u32) {
-                    Ok(notifications) => {
-                        self.act_on(notifications);
-                        if self.table.get(pid).is_none_or(|process| process.is_zombie()) {
-                            return None;
-                        }
-                        Reply::ok(0)
+            Operation::Kill => match self.table.kill(pid, word(1) as i64 as i32, word(2) as u32) {
+                Ok(notifications) => {
+                    self.act_on(notifications);
+                    if self
+                        .table
+                        .get(pid)
+                        .is_none_or(|process| process.is_zombie())
+                    {
+                        return None;
                     }
-                    Err(errno) => Reply::error(errno),
+                    Reply::ok(0)
                 }
-            }
+                Err(errno) => Reply::error(errno),
+            },
             Operation::SigAction => self.sigaction(pid, words),
             Operation::SigProcMask => {
                 let set = (word(3) != 0).then(|| SignalSet::from_bits(word(2)));
-                match self.table.signals_mut(pid).map(|state| state.sigprocmask(word(1) as u32, set)) {
+                match self
+                    .table
+                    .signals_mut(pid)
+                    .map(|state| state.sigprocmask(word(1) as u32, set))
+                {
                     Some(Ok(old)) => Reply::with_values(0, [old.bits(), 0, 0, 0]),
                     Some(Err(errno)) => Reply::error(errno),
                     None => Reply::error(Errno::ESRCH),
@@ -126,9 +154,17 @@ impl Server {
                     .setpgid(pid, word(1) as i64 as i32, word(2) as i64 as i32)
                     .map(|()| 0),
             ),
-            Operation::GetPgid => result(self.table.getpgid(pid, word(1) as i64 as i32).map(|group| u64::from(group.0))),
+            Operation::GetPgid => result(
+                self.table
+                    .getpgid(pid, word(1) as i64 as i32)
+                    .map(|group| u64::from(group.0)),
+            ),
             Operation::SetSid => result(self.table.setsid(pid).map(|session| u64::from(session.0))),
-            Operation::GetSid => result(self.table.getsid(pid, word(1) as i64 as i32).map(|session| u64::from(session.0))),
+            Operation::GetSid => result(
+                self.table
+                    .getsid(pid, word(1) as i64 as i32)
+                    .map(|session| u64::from(session.0)),
+            ),
             Operation::SignalEntry => {
                 if word(1) > word(2) {
                     Reply::error(Errno::EINVAL)
@@ -162,7 +198,11 @@ impl Server {
                 let now = self.monotonic_now();
                 if now >= word(1) {
                     Reply::ok(0)
-                } else if self.table.signals(pid).is_some_and(posix_server::signals::SignalState::has_deliverable) {
+                } else if self
+                    .table
+                    .signals(pid)
+                    .is_some_and(posix_server::signals::SignalState::has_deliverable)
+                {
                     Reply::error(Errno::EINTR)
                 } else {
                     self.clock.sleep(pid, word(1));
@@ -186,13 +226,21 @@ impl Server {
     }
 
     fn wait4(&mut self, pid: Pid, selector: i32, options: u32) -> Reply {
-        match self.table.wait(pid, ProcessSelector::from_raw(selector), options) {
-            Ok(WaitResult::Reaped { pid: child, status } | WaitResult::Reported { pid: child, status }) => {
-                Reply::with_values(i64::from(child.0), [status as u32 as u64, 0, 0, 0])
-            }
+        match self
+            .table
+            .wait(pid, ProcessSelector::from_raw(selector), options)
+        {
+            Ok(
+                WaitResult::Reaped { pid: child, status }
+                | WaitResult::Reported { pid: child, status },
+            ) => Reply::with_values(i64::from(child.0), [status as u32 as u64, 0, 0, 0]),
             Ok(WaitResult::NothingReady) => Reply::ok(0),
             Ok(WaitResult::WouldBlock) => {
-                if self.table.signals(pid).is_some_and(posix_server::signals::SignalState::has_deliverable) {
+                if self
+                    .table
+                    .signals(pid)
+                    .is_some_and(posix_server::signals::SignalState::has_deliverable)
+                {
                     Reply::error(Errno::EINTR)
                 } else {
                     Reply::would_block()
@@ -205,8 +253,14 @@ impl Server {
     fn sigaction(&mut self, pid: Pid, words: &[u64]) -> Reply {
         let word = |index: usize| words.get(index).copied().unwrap_or(0);
         let new = (word(5) != 0).then(|| Action::from_raw(word(2), word(3), word(4), 0));
-        match self.table.signals_mut(pid).map(|state| state.sigaction(word(1) as u32, new)) {
-            Some(Ok(old)) => Reply::with_values(0, [old.raw_handler(), old.flags, old.mask.bits(), 0]),
+        match self
+            .table
+            .signals_mut(pid)
+            .map(|state| state.sigaction(word(1) as u32, new))
+        {
+            Some(Ok(old)) => {
+                Reply::with_values(0, [old.raw_handler(), old.flags, old.mask.bits(), 0])
+            }
             Some(Err(errno)) => Reply::error(errno),
             None => Reply::error(Errno::ESRCH),
         }
@@ -224,19 +278,34 @@ impl Server {
         let Ok(space) = self.space_of(pid) else {
             return Reply::error(Errno::ESRCH);
         };
-        let asked = if address == 0 { 0 } else { address.next_multiple_of(PAGE) };
-        let current = self.kernel.memory.brk(Brk { space, new_break: 0, flags: BrkFlags::NONE });
+        let asked = if address == 0 {
+            0
+        } else {
+            address.next_multiple_of(PAGE)
+        };
+        let current = self.kernel.memory.brk(Brk {
+            space,
+            new_break: 0,
+            flags: BrkFlags::NONE,
+        });
         let Ok(current) = current else {
             return Reply::error(Errno::ENOMEM);
         };
         if asked == 0 {
             return Reply::ok(current as i64);
         }
-        let mapped = self.table.get(pid).map_or(0, |process| process.payload().mapped_bytes);
+        let mapped = self
+            .table
+            .get(pid)
+            .map_or(0, |process| process.payload().mapped_bytes);
         if asked.saturating_sub(current) + mapped > super::PROCESS_MEMORY_LIMIT {
             return Reply::ok(current as i64);
         }
-        match self.kernel.memory.brk(Brk { space, new_break: asked, flags: BrkFlags::NONE }) {
+        match self.kernel.memory.brk(Brk {
+            space,
+            new_break: asked,
+            flags: BrkFlags::NONE,
+        }) {
             Ok(new) => Reply::ok(new as i64),
             Err(_) => Reply::ok(current as i64),
         }
@@ -245,14 +314,21 @@ impl Server {
     fn mmap(&mut self, pid: Pid, address: u64, length: u64, protection: u64, flags: u64) -> Reply {
         const MAP_FIXED: u64 = 0x10;
         const MAP_ANONYMOUS: u64 = 0x20;
-        if length == 0 || flags & MAP_ANONYMOUS == 0 || protection > 7 || address % PAGE != 0 {
+        if length == 0
+            || flags & MAP_ANONYMOUS == 0
+            || protection > 7
+            || !address.is_multiple_of(PAGE)
+        {
             return Reply::error(Errno::EINVAL);
         }
         let Ok(space) = self.space_of(pid) else {
             return Reply::error(Errno::ESRCH);
         };
         let length = length.next_multiple_of(PAGE);
-        let mapped = self.table.get(pid).map_or(0, |process| process.payload().mapped_bytes);
+        let mapped = self
+            .table
+            .get(pid)
+            .map_or(0, |process| process.payload().mapped_bytes);
         if mapped + length > super::PROCESS_MEMORY_LIMIT {
             return Reply::error(Errno::ENOMEM);
         }
@@ -260,7 +336,10 @@ impl Server {
         if flags & MAP_FIXED != 0 {
             let _ = self.kernel.unmap(space, address, length);
         }
-        match self.kernel.map_anonymous(space, at, length, protection, MapFlags::NONE, 0) {
+        match self
+            .kernel
+            .map_anonymous(space, at, length, protection, MapFlags::NONE, 0)
+        {
             Ok(start) => {
                 if let Some(process) = self.table.get_mut(pid) {
                     process.payload_mut().mapped_bytes += length;
@@ -273,7 +352,7 @@ impl Server {
     }
 
     fn munmap(&mut self, pid: Pid, address: u64, length: u64) -> Reply {
-        if length == 0 || address % PAGE != 0 {
+        if length == 0 || !address.is_multiple_of(PAGE) {
             return Reply::error(Errno::EINVAL);
         }
         let Ok(space) = self.space_of(pid) else {
@@ -293,7 +372,7 @@ impl Server {
     }
 
     fn mprotect(&mut self, pid: Pid, address: u64, length: u64, protection: u64) -> Reply {
-        if address % PAGE != 0 || protection > 7 {
+        if !address.is_multiple_of(PAGE) || protection > 7 {
             return Reply::error(Errno::EINVAL);
         }
         let Ok(space) = self.space_of(pid) else {

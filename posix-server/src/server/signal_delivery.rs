@@ -80,7 +80,8 @@ impl Server {
             return;
         }
         for (index, value) in registers.as_slice().iter().enumerate() {
-            let _ = nun::window::write_word(buffer + SIGNAL_FRAME_OFFSET + 8 * index as u64, *value);
+            let _ =
+                nun::window::write_word(buffer + SIGNAL_FRAME_OFFSET + 8 * index as u64, *value);
         }
         registers.set(Register::Rip, start);
         registers.set(Register::Rsp, (rsp - 160) & !15);

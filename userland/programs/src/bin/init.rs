@@ -14,10 +14,16 @@ fn spawn(arguments: &[&[u8]]) -> Option<Pid> {
     match process::fork() {
         Ok(0) => {
             let _ = process::setsid();
-            let environment: alloc::vec::Vec<alloc::vec::Vec<u8>> = libc_shim::environment::entries();
-            let environment: alloc::vec::Vec<&[u8]> = environment.iter().map(alloc::vec::Vec::as_slice).collect();
+            let environment: alloc::vec::Vec<alloc::vec::Vec<u8>> =
+                libc_shim::environment::entries();
+            let environment: alloc::vec::Vec<&[u8]> =
+                environment.iter().map(alloc::vec::Vec::as_slice).collect();
             let errno = process::execve(arguments[0], arguments, &environment);
-            eprintln!("init: cannot run {}: {}", core::str::from_utf8(arguments[0]).unwrap_or("?"), errno.message());
+            eprintln!(
+                "init: cannot run {}: {}",
+                core::str::from_utf8(arguments[0]).unwrap_or("?"),
+                errno.message()
+            );
             process::exit(127)
         }
         Ok(pid) => Some(pid),

@@ -19,10 +19,10 @@ use koito_shell::system::{
     CREATE_MODE, FileAction, FileDescriptor, OpenMode, Pipe, ProcessGroup, ProcessId, SpawnRequest,
     System, exec_failure_report, redirection_failure_message,
 };
+use libc_shim::Errno;
 use libc_shim::file::{self, flags};
 use libc_shim::process;
 use libc_shim::signal::{self, Disposition};
-use libc_shim::Errno;
 
 libc_shim::main!(main);
 
@@ -97,8 +97,16 @@ impl KoitoSystem {
                 process::exit(1);
             }
         }
-        let arguments: Vec<&[u8]> = request.arguments.iter().map(|argument| argument.as_bytes()).collect();
-        let environment: Vec<&[u8]> = request.environment.iter().map(|entry| entry.as_bytes()).collect();
+        let arguments: Vec<&[u8]> = request
+            .arguments
+            .iter()
+            .map(|argument| argument.as_bytes())
+            .collect();
+        let environment: Vec<&[u8]> = request
+            .environment
+            .iter()
+            .map(|entry| entry.as_bytes())
+            .collect();
         let mut last = Errno::ENOENT;
         for candidate in &request.program_candidates {
             let errno = process::execve(candidate.as_bytes(), &arguments, &environment);
@@ -127,7 +135,11 @@ impl System for KoitoSystem {
     }
 
     fn open(&mut self, path: &str, mode: OpenMode) -> Result<FileDescriptor, Errno> {
-        let fd = file::open(path.as_bytes(), mode.linux_flags() as i32 | flags::O_CLOEXEC, CREATE_MODE)?;
+        let fd = file::open(
+            path.as_bytes(),
+            mode.linux_flags() as i32 | flags::O_CLOEXEC,
+            CREATE_MODE,
+        )?;
         let high = file::fcntl(fd, flags::F_DUPFD_CLOEXEC, 10);
         let _ = file::close(fd);
         high.map(|fd| fd as FileDescriptor)
@@ -173,7 +185,8 @@ impl System for KoitoSystem {
     }
 
     fn try_wait(&mut self, pid: ProcessId) -> Result<Option<WaitStatus>, Errno> {
-        process::waitpid(i64::from(pid), process::WNOHANG).map(|found| found.map(|(_, status)| wait_status(status)))
+        process::waitpid(i64::from(pid), process::WNOHANG)
+            .map(|found| found.map(|(_, status)| wait_status(status)))
     }
 
     fn give_terminal(&mut self, group: ProcessId) -> Result<(), Errno> {
@@ -243,7 +256,9 @@ fn main(arguments: libc_shim::start::Arguments) -> i32 {
         .iter()
         .map(|entry| String::from_utf8_lossy(entry).into())
         .collect();
-    shell.variables_mut().import(environment.iter().map(String::as_str));
+    shell
+        .variables_mut()
+        .import(environment.iter().map(String::as_str));
     if let Some(path) = arguments.get(1) {
         return run_script(&mut shell, &mut system, path);
     }
@@ -267,7 +282,9 @@ fn main(arguments: libc_shim::start::Arguments) -> i32 {
     let mut input = [0u8; 256];
     loop {
         shell.report_finished_jobs(&mut system);
-        let directory = file::getcwd().map(|bytes| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_default();
+        let directory = file::getcwd()
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default();
         let prompt = alloc::format!("{directory} $ ");
         let _ = file::write_all(file::STDOUT, prompt.as_bytes());
         let _ = file::tcsetattr(file::STDIN, file::TCSETS, &raw);
