@@ -277,3 +277,31 @@ pub fn read_text<P: Posix + ?Sized>(posix: &mut P, fd: Fd, limit: usize) -> Stri
         Err(errno) => errno.name().to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{bytes_text, file_type, status_text};
+
+    #[test]
+    fn wait_statuses_read_as_linux_encodes_them() {
+        assert_eq!(status_text(7 << 8), "exited 7");
+        assert_eq!(status_text(15), "signaled 15");
+        assert_eq!(status_text(0x80 | 11), "signaled 11");
+        assert_eq!(status_text((19 << 8) | 0x7f), "stopped 19");
+    }
+
+    #[test]
+    fn bytes_are_quoted_with_escapes() {
+        assert_eq!(bytes_text(b"abc"), "3 bytes \"abc\"");
+        assert_eq!(bytes_text(&[0, b'a']), "2 bytes \"\\x00a\"");
+        assert_eq!(bytes_text(b""), "0 bytes \"\"");
+    }
+
+    #[test]
+    fn file_types_come_from_the_mode() {
+        assert_eq!(file_type(0o040_755), "directory");
+        assert_eq!(file_type(0o100_644), "regular");
+        assert_eq!(file_type(0o010_600), "fifo");
+        assert_eq!(file_type(0o020_666), "other");
+    }
+}

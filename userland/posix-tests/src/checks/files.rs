@@ -237,7 +237,7 @@ fn unlink_open_file<P: Posix>(suite: &mut Suite<'_, P>) {
     let unlinked = suite.posix.unlink(&path);
     suite.check("unlink of an open file", &outcome(&unlinked), "ok");
     let gone = suite.posix.stat(&path);
-    suite.check("stat after unlink", &outcome(&gone), "ENOENT");
+    suite.check("stat of an unlinked open file", &outcome(&gone), "ENOENT");
     let text = read_text(suite.posix, fd, 16);
     suite.check(
         "an unlinked open file is still readable",
