@@ -54,7 +54,7 @@ pub const PROCESS_PRIORITY: u64 = 10;
 /// The most processes at once (a fork beyond it fails with EAGAIN).
 pub const MAX_PROCESSES: u32 = 64;
 /// The most anonymous memory (brk and mmap) one process may hold.
-pub const PROCESS_MEMORY_LIMIT: u64 = 256 << 20;
+pub const PROCESS_MEMORY_LIMIT: u64 = 64 << 20;
 
 /// Everything the server works with.
 pub struct Server {
@@ -80,6 +80,9 @@ pub struct Server {
     timer_port: Option<InterruptPort>,
     /// Actions to take after the current reply went out.
     after_reply: Vec<AfterReply>,
+    /// The process whose request is being handled (it waits for the reply, so it
+    /// is never suspended or redirected: its reply carries pending signals).
+    caller: Option<Pid>,
 }
 
 /// Something to do once the reply is sent.
@@ -192,6 +195,7 @@ pub fn run(argument: u64, heap: &'static nun::growing_heap::GrowingHeap<{ 256 * 
         serial_port,
         timer_port,
         after_reply: Vec::new(),
+        caller: None,
     };
     nun::debug_println!(
         "posix-server: ready (TSC {} MHz, {} KiB root image)",
@@ -264,7 +268,10 @@ impl Server {
                 continue;
             }
             let pid = Pid(identifier as u32);
-            if let Some(reply) = self.request(pid, &words[..length]) {
+            self.caller = Some(pid);
+            let reply = self.request(pid, &words[..length]);
+            self.caller = None;
+            if let Some(reply) = reply {
                 pending_reply = Some(self.finish_reply(pid, reply).encode());
             }
         }

@@ -49,6 +49,9 @@ impl Server {
             return;
         };
         let data = process.payload();
+        if self.caller == Some(pid) {
+            return;
+        }
         if data.blocked {
             self.wake(pid);
             return;
