@@ -17,6 +17,7 @@ mod qemu;
 mod root_image;
 mod serial_log;
 mod system_packages;
+mod system_tests;
 mod test_summary;
 mod userland_build;
 

@@ -115,15 +115,26 @@ pub struct BootOutcome {
     pub stopped_at_marker: bool,
 }
 
+/// One step of a typed session: once `after` appears in the serial log (after
+/// what the previous step typed), wait `delay`, then type `typed`.
+#[derive(Clone, Copy, Debug)]
+pub struct ScriptStep<'a> {
+    /// Text to wait for.
+    pub after: &'a str,
+    /// Pause before typing.
+    pub delay: Duration,
+    /// Bytes to type on the serial port.
+    pub typed: &'a [u8],
+}
+
 /// What a captured boot watches the serial log for, and what it types.
 struct Watch<'a> {
     /// Prefix of the line whose first appearance is timed.
     marker: &'a str,
     /// Text after which QEMU is stopped.
     stop_marker: Option<&'a str>,
-    /// (text, bytes): the bytes are typed on the serial port once the log contains
-    /// the text.
-    input_after_marker: Option<(&'a str, &'a [u8])>,
+    /// What to type, step by step.
+    script: &'a [ScriptStep<'a>],
 }
 
 /// Boots `image` headless with the serial port captured, kills QEMU after
@@ -140,10 +151,33 @@ pub fn boot_captured(
     stop_marker: Option<&str>,
     input_after_marker: Option<(&str, &[u8])>,
 ) -> Result<BootOutcome, String> {
+    let step = input_after_marker.map(|(after, typed)| ScriptStep {
+        after,
+        delay: Duration::ZERO,
+        typed,
+    });
     let watch = Watch {
         marker,
         stop_marker,
-        input_after_marker,
+        script: step.as_slice(),
+    };
+    capture(emulator, image, memory_mib, timeout, &watch, &[])
+}
+
+/// As [`boot_captured`], typing `script` step by step.
+pub fn boot_scripted(
+    emulator: &Emulator,
+    image: &Path,
+    memory_mib: u32,
+    timeout: Duration,
+    marker: &str,
+    stop_marker: Option<&str>,
+    script: &[ScriptStep<'_>],
+) -> Result<BootOutcome, String> {
+    let watch = Watch {
+        marker,
+        stop_marker,
+        script,
     };
     capture(emulator, image, memory_mib, timeout, &watch, &[])
 }
@@ -162,7 +196,7 @@ pub fn boot_captured_with_arguments(
     let watch = Watch {
         marker,
         stop_marker,
-        input_after_marker: None,
+        script: &[],
     };
     capture(
         emulator,
@@ -186,14 +220,14 @@ fn capture(
     let Watch {
         marker,
         stop_marker,
-        input_after_marker,
+        script,
     } = *watch;
     let start = Instant::now();
     let mut child = Command::new(&emulator.qemu)
         .args(machine_arguments(emulator, image, memory_mib))
         .args(extra_arguments)
         .args(["-display", "none", "-serial", "stdio", "-monitor", "none"])
-        .stdin(if input_after_marker.is_some() {
+        .stdin(if !script.is_empty() {
             Stdio::piped()
         } else {
             Stdio::null()
@@ -207,8 +241,11 @@ fn capture(
     let stop_seen = Arc::new(Mutex::new(false));
     let mut stdout = child.stdout.take().ok_or("no QEMU stdout")?;
     // The serial port's input, until it is typed (then kept open until QEMU ends).
-    let mut input = input_after_marker
-        .map(|(text, bytes)| (text.to_owned(), bytes.to_vec(), child.stdin.take()));
+    let steps: Vec<(String, Duration, Vec<u8>)> = script
+        .iter()
+        .map(|step| (step.after.to_owned(), step.delay, step.typed.to_vec()))
+        .collect();
+    let mut stdin = child.stdin.take();
     let reader = {
         let output = Arc::clone(&output);
         let marker_time = Arc::clone(&marker_time);
@@ -216,7 +253,8 @@ fn capture(
         let stop_pattern = stop_marker.map(str::to_owned);
         let pattern = format!("\n{marker}");
         std::thread::spawn(move || {
-            let mut typed = false;
+            let mut next_step = 0;
+            let mut typed_at = 0;
             let mut buffer = [0u8; 4096];
             while let Ok(count) = stdout.read(&mut buffer) {
                 if count == 0 {
@@ -233,13 +271,17 @@ fn capture(
                 if seen.is_none() && text.contains(&pattern) {
                     *seen = Some(start.elapsed());
                 }
-                if let Some((input_marker, bytes, Some(stdin))) = &mut input
-                    && !typed
-                    && text.contains(input_marker.as_str())
+                while let Some((after, delay, bytes)) = steps.get(next_step)
+                    && let Some(stdin) = stdin.as_mut()
+                    && text
+                        .get(typed_at..)
+                        .is_some_and(|rest| rest.contains(after.as_str()))
                 {
-                    typed = true;
+                    std::thread::sleep(*delay);
                     // A failed write shows as a test that waits in vain.
                     let _ = stdin.write_all(bytes).and_then(|()| stdin.flush());
+                    next_step += 1;
+                    typed_at = text.len();
                 }
                 if let Some(stop) = &stop_pattern
                     && text.contains(stop.as_str())

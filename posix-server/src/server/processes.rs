@@ -65,6 +65,8 @@ pub struct ProcessData {
     pub trampoline: (u64, u64),
     /// Anonymous memory it mapped with mmap (for its limit).
     pub mapped_bytes: u64,
+    /// Where its heap (the break) starts.
+    pub break_base: u64,
 }
 
 /// An executable staged in posix-server's space.
@@ -95,6 +97,7 @@ impl Server {
             blocked: false,
             trampoline: (0, 0),
             mapped_bytes: 0,
+            break_base: 0,
         };
         let pid = self.table.spawn_first(data)?;
         let console = OpenFile::new(
@@ -407,7 +410,10 @@ impl Server {
                 .rsplit(|&byte| byte == b'/')
                 .next()
                 .unwrap_or(image.path);
-            process.payload_mut().name = String::from_utf8_lossy(name).into();
+            let data = process.payload_mut();
+            data.name = String::from_utf8_lossy(name).into();
+            data.break_base = plan.end;
+            data.mapped_bytes = 0;
         }
         Ok(ProcessKernel {
             space: *space,
@@ -473,6 +479,7 @@ impl Server {
                     blocked: false,
                     trampoline: payload.trampoline,
                     mapped_bytes: payload.mapped_bytes,
+                    break_base: payload.break_base,
                 },
             )
         };

@@ -294,11 +294,10 @@ impl Server {
         if asked == 0 {
             return Reply::ok(current as i64);
         }
-        let mapped = self
-            .table
-            .get(pid)
-            .map_or(0, |process| process.payload().mapped_bytes);
-        if asked.saturating_sub(current) + mapped > super::PROCESS_MEMORY_LIMIT {
+        let (mapped, base) = self.table.get(pid).map_or((0, 0), |process| {
+            (process.payload().mapped_bytes, process.payload().break_base)
+        });
+        if asked.saturating_sub(base) + mapped > super::PROCESS_MEMORY_LIMIT {
             return Reply::ok(current as i64);
         }
         match self.kernel.memory.brk(Brk {
