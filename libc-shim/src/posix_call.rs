@@ -79,3 +79,27 @@ pub fn finish(reply: &Reply) -> Result<u64, Errno> {
 pub fn simple_outcome(operation: Operation, arguments: &[u64]) -> Result<u64, Errno> {
     finish(&simple(operation, arguments))
 }
+
+/// One CALL of raw words (at most six; for tests of how posix-server answers
+/// malformed requests).
+#[must_use]
+pub fn call_raw(words: &[u64]) -> Reply {
+    if words.is_empty() {
+        return Reply::error(Errno::EINVAL);
+    }
+    let mut padded = [0u64; 6];
+    let count = words.len().min(6);
+    padded[..count].copy_from_slice(&words[..count]);
+    let port = IpcPort::new(crate::start::info().posix_port);
+    match port.call(&padded[..count]) {
+        Ok(message) => {
+            let length = message.info().map_or(0, |info| info.length()).min(6);
+            let mut reply = [0u64; 6];
+            for (index, word) in reply.iter_mut().enumerate().take(length) {
+                *word = message.payload(index);
+            }
+            Reply::decode(&reply[..length])
+        }
+        Err(_) => Reply::error(Errno::EIO),
+    }
+}

@@ -9,6 +9,8 @@
 //!   editing and history, Ctrl-C on `sleep 100`, a crashing program, a fork bomb
 //!   held by the process limit and a program that exhausts its memory, each
 //!   answered with a clear message while the shell keeps working.
+//! - `bad-requests`: `request-checks` sends posix-server malformed and random
+//!   requests; each must get its errno and the server must keep serving.
 
 use std::path::Path;
 use std::process::Command;
@@ -30,7 +32,7 @@ const POSIX_CLOSING: &str = "posix tests: ";
 /// Runs the system tests whose name contains `filter`.
 pub fn run(root: &Path, emulator: &Emulator, filter: Option<&str>, summary: &mut Summary) {
     let wanted = |name: &str| filter.is_none_or(|filter| name.contains(filter));
-    if !wanted("posix-tests") && !wanted("shell-session") {
+    if !wanted("posix-tests") && !wanted("shell-session") && !wanted("bad-requests") {
         return;
     }
     let image = match crate::image::build_standard_image(root, "system-tests", &[]) {
@@ -45,6 +47,63 @@ pub fn run(root: &Path, emulator: &Emulator, filter: Option<&str>, summary: &mut
     }
     if wanted("shell-session") {
         shell_session(root, emulator, &image, summary);
+    }
+    if wanted("bad-requests") {
+        bad_requests(root, emulator, &image, summary);
+    }
+}
+
+/// `request-checks`: malformed and random requests to posix-server, each answered
+/// with its error, the server still serving afterwards.
+fn bad_requests(root: &Path, emulator: &Emulator, image: &Path, summary: &mut Summary) {
+    const CLOSING: &str = "request checks: ";
+    println!("xtask: booting bad-requests ...");
+    let script = [step(PROMPT, b"request-checks\r")];
+    let outcome = match qemu::boot_scripted(
+        emulator,
+        image,
+        qemu::DEFAULT_MEMORY_MIB,
+        POSIX_TESTS_TIMEOUT,
+        "A9N ",
+        Some(CLOSING),
+        &script,
+    ) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            summary.record("boot bad-requests", Err(error));
+            return;
+        }
+    };
+    keep_log(root, "bad-requests", &outcome.log);
+    let mut failed = false;
+    for line in outcome.log.lines() {
+        if let Some(rest) = line.strip_prefix("ok ") {
+            summary.record(
+                &format!("posix-server request: {}", check_name(line)),
+                Ok(()),
+            );
+            let _ = rest;
+        } else if line.starts_with("FAIL ") {
+            failed = true;
+            summary.record(
+                &format!("posix-server request: {}", check_name(line)),
+                Err(line.to_owned()),
+            );
+        }
+    }
+    let closing = outcome.log.lines().rfind(|line| line.starts_with(CLOSING));
+    let result = match closing {
+        Some(line) if line.ends_with(" passed, 0 failed") => Ok(()),
+        Some(line) => Err(line.to_owned()),
+        None => Err("no closing line".to_owned()),
+    };
+    failed |= result.is_err();
+    summary.record(
+        "request checks end with `request checks: N passed, 0 failed`",
+        result,
+    );
+    if failed {
+        print_log("bad-requests", &outcome.log);
     }
 }
 

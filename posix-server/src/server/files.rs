@@ -6,7 +6,7 @@ use posix_server_api::operation::DUP2_FLAG;
 use posix_server_api::shared_buffer::DATA_CAPACITY;
 use posix_server_api::{Errno, Operation, Reply};
 
-use super::Server;
+use super::{Server, int_argument, unsigned_argument};
 use posix_server::file_descriptors::{FileTarget, OpenFile};
 use posix_server::pipe::PipeFailure;
 use posix_server::process_table::Pid;
@@ -77,12 +77,17 @@ impl Server {
     /// A file request.
     pub fn file_request(&mut self, pid: Pid, operation: Operation, words: &[u64]) -> Reply {
         let word = |index: usize| words.get(index).copied().unwrap_or(0);
-        let fd = word(1) as i64 as i32;
+        let fd = int_argument(word(1));
         self.set_now();
         match operation {
             Operation::Open => result(
-                self.open(pid, word(1), word(2) as u32, word(3) as u32)
-                    .map(|fd| fd as u64),
+                self.open(
+                    pid,
+                    word(1),
+                    unsigned_argument(word(2)),
+                    unsigned_argument(word(3)),
+                )
+                .map(|fd| fd as u64),
             ),
             Operation::Close => {
                 let closed = self
@@ -119,7 +124,7 @@ impl Server {
                     .map(|fd| fd as u64),
             ),
             Operation::Dup3 => {
-                let new = word(2) as i64 as i32;
+                let new = int_argument(word(2));
                 let flags = word(3);
                 let outcome = self
                     .table
@@ -130,7 +135,12 @@ impl Server {
                         if flags == DUP2_FLAG {
                             descriptors.dup2(&mut self.open_files, fd, new)
                         } else {
-                            descriptors.dup3(&mut self.open_files, fd, new, flags as u32)
+                            descriptors.dup3(
+                                &mut self.open_files,
+                                fd,
+                                new,
+                                unsigned_argument(flags),
+                            )
                         }
                     });
                 match outcome {
@@ -141,8 +151,8 @@ impl Server {
                     Err(errno) => Reply::error(errno),
                 }
             }
-            Operation::Pipe => self.pipe(pid, word(1) as u32),
-            Operation::Fcntl => result(self.fcntl(pid, fd, word(2) as u32, word(3))),
+            Operation::Pipe => self.pipe(pid, unsigned_argument(word(1))),
+            Operation::Fcntl => result(self.fcntl(pid, fd, unsigned_argument(word(2)), word(3))),
             Operation::Stat => {
                 let outcome = self.request_path(pid, 0, word(1)).and_then(|path| {
                     let cwd = self.cwd_of(pid);
@@ -172,7 +182,9 @@ impl Server {
                     .table
                     .get(pid)
                     .map_or(0o022, |process| process.payload().umask);
-                self.vfs.mkdir(cwd, &path, word(2) as u32, umask).map(|_| 0)
+                self.vfs
+                    .mkdir(cwd, &path, unsigned_argument(word(2)), umask)
+                    .map(|_| 0)
             })),
             Operation::Rmdir => result(self.request_path(pid, 0, word(1)).and_then(|path| {
                 let cwd = self.cwd_of(pid);
@@ -183,12 +195,17 @@ impl Server {
                 self.vfs.unlink(cwd, &path).map(|()| 0)
             })),
             Operation::Rename => result(
-                self.request_path(pid, 0, word(1))
-                    .and_then(|old| Ok((old, self.request_path(pid, word(1), word(2))?)))
-                    .and_then(|(old, new)| {
-                        let cwd = self.cwd_of(pid);
-                        self.vfs.rename(cwd, &old, &new).map(|()| 0)
-                    }),
+                (if word(1) > 4096 || word(2) > 4096 {
+                    Err(Errno::ENAMETOOLONG)
+                } else {
+                    Ok(())
+                })
+                .and_then(|()| self.request_path(pid, 0, word(1)))
+                .and_then(|old| Ok((old, self.request_path(pid, word(1), word(2))?)))
+                .and_then(|(old, new)| {
+                    let cwd = self.cwd_of(pid);
+                    self.vfs.rename(cwd, &old, &new).map(|()| 0)
+                }),
             ),
             Operation::Chdir => result(self.request_path(pid, 0, word(1)).and_then(|path| {
                 let cwd = self.cwd_of(pid);
@@ -216,7 +233,9 @@ impl Server {
             }
             Operation::Access => result(self.request_path(pid, 0, word(1)).and_then(|path| {
                 let cwd = self.cwd_of(pid);
-                self.vfs.access(cwd, &path, word(2) as u32).map(|()| 0)
+                self.vfs
+                    .access(cwd, &path, unsigned_argument(word(2)))
+                    .map(|()| 0)
             })),
             Operation::Umask => {
                 let old = self.table.get_mut(pid).map_or(0, |process| {
@@ -462,7 +481,7 @@ impl Server {
         let (id, file) = self.descriptor_file(pid, fd)?;
         let FileTarget::Node(node) = file.target else {
             return match file.target {
-                FileTarget::Device(_) => Ok(0),
+                FileTarget::Device(DeviceId::Null | DeviceId::Zero) => Ok(0),
                 _ => Err(Errno::ESPIPE),
             };
         };
@@ -526,7 +545,7 @@ impl Server {
                 .duplicate_at_least(
                     &mut self.open_files,
                     fd,
-                    argument as i64 as i32,
+                    int_argument(argument),
                     command == 1030,
                 )
                 .map(|fd| fd as u64),
@@ -599,7 +618,7 @@ impl Server {
             }
             0x540f => Reply::ok(i64::from(self.tty.foreground_group().unwrap_or(0))),
             0x5410 => {
-                let group = argument as u32;
+                let group = unsigned_argument(argument);
                 if group == 0
                     || self
                         .table

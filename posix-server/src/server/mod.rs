@@ -364,3 +364,17 @@ fn process_slot(index: u64) -> Descriptor {
 
 /// Rights a process gets on its posix-server capability.
 const PROCESS_PORT_RIGHTS: Rights = Rights::WRITE;
+
+/// A request word that holds a C `int` (a descriptor, a pid): values outside
+/// `i32` become `i32::MIN`, which names no descriptor, process or group.
+#[must_use]
+fn int_argument(word: u64) -> i32 {
+    i32::try_from(word as i64).unwrap_or(i32::MIN)
+}
+
+/// A request word that holds a C `unsigned` (a signal, flags, options, a mode):
+/// values outside `u32` become `u32::MAX`, which no operation accepts.
+#[must_use]
+fn unsigned_argument(word: u64) -> u32 {
+    u32::try_from(word).unwrap_or(u32::MAX)
+}

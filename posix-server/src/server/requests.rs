@@ -6,8 +6,8 @@ use posix_server_api::process_record::{ProcessRecord, RECORD_BYTES, RecordState}
 use posix_server_api::shared_buffer::DATA_OFFSET;
 use posix_server_api::{Errno, Operation, Reply};
 
-use super::Server;
 use super::kernel_objects::errno_of;
+use super::{Server, int_argument, unsigned_argument};
 use posix_server::process_table::{Pid, ProcessSelector, ProcessState, WaitResult};
 use posix_server::signals::action::Action;
 use posix_server::signals::{SignalSet, wait_status};
@@ -107,7 +107,7 @@ impl Server {
                     Err(errno) => Reply::error(errno),
                 }
             }
-            Operation::Wait4 => self.wait4(pid, word(1) as i64 as i32, word(2) as u32),
+            Operation::Wait4 => self.wait4(pid, int_argument(word(1)), unsigned_argument(word(2))),
             Operation::GetPid => {
                 let parent = self
                     .table
@@ -115,27 +115,32 @@ impl Server {
                     .map_or(0, |process| process.parent_raw());
                 Reply::with_values(i64::from(pid.0), [parent as u64, 0, 0, 0])
             }
-            Operation::Kill => match self.table.kill(pid, word(1) as i64 as i32, word(2) as u32) {
-                Ok(notifications) => {
-                    self.act_on(notifications);
-                    if self
-                        .table
-                        .get(pid)
-                        .is_none_or(|process| process.is_zombie())
-                    {
-                        return None;
+            Operation::Kill => {
+                match self
+                    .table
+                    .kill(pid, int_argument(word(1)), unsigned_argument(word(2)))
+                {
+                    Ok(notifications) => {
+                        self.act_on(notifications);
+                        if self
+                            .table
+                            .get(pid)
+                            .is_none_or(|process| process.is_zombie())
+                        {
+                            return None;
+                        }
+                        Reply::ok(0)
                     }
-                    Reply::ok(0)
+                    Err(errno) => Reply::error(errno),
                 }
-                Err(errno) => Reply::error(errno),
-            },
+            }
             Operation::SigAction => self.sigaction(pid, words),
             Operation::SigProcMask => {
                 let set = (word(3) != 0).then(|| SignalSet::from_bits(word(2)));
                 match self
                     .table
                     .signals_mut(pid)
-                    .map(|state| state.sigprocmask(word(1) as u32, set))
+                    .map(|state| state.sigprocmask(unsigned_argument(word(1)), set))
                 {
                     Some(Ok(old)) => Reply::with_values(0, [old.bits(), 0, 0, 0]),
                     Some(Err(errno)) => Reply::error(errno),
@@ -151,18 +156,18 @@ impl Server {
             }
             Operation::SetPgid => result(
                 self.table
-                    .setpgid(pid, word(1) as i64 as i32, word(2) as i64 as i32)
+                    .setpgid(pid, int_argument(word(1)), int_argument(word(2)))
                     .map(|()| 0),
             ),
             Operation::GetPgid => result(
                 self.table
-                    .getpgid(pid, word(1) as i64 as i32)
+                    .getpgid(pid, int_argument(word(1)))
                     .map(|group| u64::from(group.0)),
             ),
             Operation::SetSid => result(self.table.setsid(pid).map(|session| u64::from(session.0))),
             Operation::GetSid => result(
                 self.table
-                    .getsid(pid, word(1) as i64 as i32)
+                    .getsid(pid, int_argument(word(1)))
                     .map(|session| u64::from(session.0)),
             ),
             Operation::SignalEntry => {
@@ -256,7 +261,7 @@ impl Server {
         match self
             .table
             .signals_mut(pid)
-            .map(|state| state.sigaction(word(1) as u32, new))
+            .map(|state| state.sigaction(unsigned_argument(word(1)), new))
         {
             Some(Ok(old)) => {
                 Reply::with_values(0, [old.raw_handler(), old.flags, old.mask.bits(), 0])
