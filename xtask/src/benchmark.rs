@@ -28,7 +28,9 @@ const DONE_LINE: &str = "bench done";
 const METHOD: &str = "QEMU TCG, -cpu max, -icount shift=0,sleep=off: the guest TSC counts \
     retired instructions. Per row: 1,000 warm-up iterations, then min and median of 10,000 \
     timed iterations (lfence; rdtsc; lfence around the kernel call), minus the median of the \
-    same code with syscall replaced by a 2-byte nop.";
+    same code with syscall replaced by a 2-byte nop. The posix rows: /bin/posix-bench typed \
+    at the shell prompt, bench.c's method (individually timed operations, min and median, \
+    not net of the timing code), beside Linux's bench.c figures under the same settings.";
 
 /// True if `manifest` (a Cargo.toml) declares `feature` in its `[features]` table.
 fn declares_feature(manifest: &str, feature: &str) -> bool {
@@ -225,6 +227,11 @@ pub fn run(root: &Path) -> Result<ExitCode, String> {
             note: None,
         })),
         Err(error) => eprintln!("xtask: no mm-server rows: {error}"),
+    }
+    // The POSIX rows (posix-bench at the shell prompt) and the boot time.
+    match crate::posix_benchmark::rows(root, &emulator) {
+        Ok(posix_rows) => rows.extend(posix_rows),
+        Err(error) => eprintln!("xtask: no POSIX rows: {error}"),
     }
 
     println!();

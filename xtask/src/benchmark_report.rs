@@ -59,13 +59,15 @@ pub struct Row {
 }
 
 impl Row {
-    /// The reference figure for this row, if one exists.
+    /// The reference figure for this row, if one exists (the POSIX rows' Linux
+    /// figures are in `posix_benchmark`).
     #[must_use]
     pub fn reference(&self) -> Option<&'static str> {
         REFERENCES
             .iter()
             .find(|(name, _)| *name == self.measurement.name)
             .map(|(_, reference)| *reference)
+            .or_else(|| crate::posix_benchmark::linux_reference(&self.measurement.name))
     }
 }
 

@@ -13,6 +13,7 @@ mod guest_build;
 mod host_tests;
 mod image;
 mod mm_benchmark;
+mod posix_benchmark;
 mod qemu;
 mod root_image;
 mod serial_log;

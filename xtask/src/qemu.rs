@@ -182,6 +182,34 @@ pub fn boot_scripted(
     capture(emulator, image, memory_mib, timeout, &watch, &[])
 }
 
+/// As [`boot_scripted`], with `extra_arguments` added to the machine's (e.g.
+/// `-icount shift=0,sleep=off` for the POSIX benchmarks typed at the shell).
+#[allow(clippy::too_many_arguments)]
+pub fn boot_scripted_with_arguments(
+    emulator: &Emulator,
+    image: &Path,
+    memory_mib: u32,
+    timeout: Duration,
+    marker: &str,
+    stop_marker: Option<&str>,
+    script: &[ScriptStep<'_>],
+    extra_arguments: &[&str],
+) -> Result<BootOutcome, String> {
+    let watch = Watch {
+        marker,
+        stop_marker,
+        script,
+    };
+    capture(
+        emulator,
+        image,
+        memory_mib,
+        timeout,
+        &watch,
+        extra_arguments,
+    )
+}
+
 /// As [`boot_captured`] without input, with `extra_arguments` added to the
 /// machine's (e.g. `-icount shift=0,sleep=off` for the benchmarks).
 pub fn boot_captured_with_arguments(
