@@ -57,6 +57,7 @@
 //! | 61 | SLEEP_UNTIL | monotonic deadline in nanoseconds | 0 | |
 //! | 70 | PROCESS_LIST | first pid | records | out: [`crate::process_record`] records |
 //! | 71 | UNAME | - | 0 | out: five NUL-terminated fields |
+//! | 72 | SYSTEM_STATUS | - | processes (mm-server's free bytes, posix-server's address spaces, its objects, its free slots) | |
 
 /// The most words a request has (the payload registers MR4..MR9).
 pub const MAX_REQUEST_WORDS: usize = 6;
@@ -180,6 +181,8 @@ operations! {
     ProcessList = 70,
     /// `uname`.
     Uname = 71,
+    /// What the system holds: for leak checks and `free`-like tools.
+    SystemStatus = 72,
 }
 
 /// DUP3's flags word for `dup2` (which, unlike `dup3`, accepts equal fds).

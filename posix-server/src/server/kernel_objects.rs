@@ -95,6 +95,12 @@ impl KernelObjects {
         self.node
     }
 
+    /// How many slots are free.
+    #[must_use]
+    pub fn free_slots(&self) -> u64 {
+        self.slots.free_count()
+    }
+
     /// A free slot.
     ///
     /// # Errors

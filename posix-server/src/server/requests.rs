@@ -216,6 +216,21 @@ impl Server {
                 }
             }
             Operation::ProcessList => self.process_list(pid, word(1)),
+            Operation::SystemStatus => {
+                let stats = self.kernel.memory.stats(mm_server_api::ClientId::CALLER);
+                match stats {
+                    Ok(stats) => Reply::with_values(
+                        self.table.len() as i64,
+                        [
+                            stats.free_bytes,
+                            stats.client_address_spaces,
+                            stats.client_objects,
+                            self.kernel.free_slots(),
+                        ],
+                    ),
+                    Err(_) => Reply::error(Errno::EIO),
+                }
+            }
             Operation::Uname => {
                 let fields: [&[u8]; 5] = [b"KOITO", b"koito", b"0.1.0", b"A9N 0.1.0", b"x86_64"];
                 let mut bytes = alloc::vec::Vec::new();

@@ -98,6 +98,72 @@ const FUZZED: [Operation; 24] = [
     Operation::Uname,
 ];
 
+/// (processes, free bytes, spaces, objects, free slots) as posix-server reports them.
+fn system_status() -> (u64, u64, u64, u64, u64) {
+    let reply = call_raw(&[word(Operation::SystemStatus)]);
+    let processes = reply.outcome().unwrap_or(0);
+    let [free, spaces, objects, slots] = reply.values;
+    (processes, free, spaces, objects, slots)
+}
+
+/// Runs processes that fork, exec, open pipes and exit, and checks that every
+/// address space, object and capability slot they used came back, and the memory
+/// too (within what posix-server's own heap may have grown by).
+fn resources_come_back(checks: &mut Checks) {
+    use libc_shim::{file, process};
+    let before = system_status();
+    for round in 0..20 {
+        match process::fork() {
+            Ok(0) => {
+                let (read, write) = file::pipe().unwrap_or((-1, -1));
+                let _ = file::write_all(write, b"x");
+                let _ = (read, write);
+                if round % 2 == 0 {
+                    let error = process::execve(b"/bin/true", &[b"true"], &[]);
+                    let _ = error;
+                }
+                process::exit(0)
+            }
+            Ok(child) => {
+                let _ = process::waitpid(child, 0);
+            }
+            Err(_) => {}
+        }
+    }
+    let after = system_status();
+    checks.verdict(
+        "SYSTEM_STATUS reports memory, spaces and objects",
+        before.1 > 0 && before.2 > 0 && before.3 > 0,
+        "non-zero",
+    );
+    checks.verdict(
+        "processes come back to the same count",
+        before.0 == after.0,
+        "same",
+    );
+    checks.verdict(
+        "address spaces are all destroyed",
+        before.2 == after.2,
+        "same",
+    );
+    checks.verdict("kernel objects are all freed", before.3 == after.3, "same");
+    checks.verdict(
+        "capability slots are all freed",
+        before.4 == after.4,
+        "same",
+    );
+    let lost = before.1.saturating_sub(after.1);
+    checks.verdict(
+        "memory comes back (within 1 MiB of posix-server heap growth)",
+        lost <= 1 << 20,
+        if lost <= 1 << 20 {
+            "within 1 MiB"
+        } else {
+            "more than 1 MiB lost"
+        },
+    );
+}
+
 fn main(_arguments: libc_shim::start::Arguments) -> i32 {
     let mut checks = Checks {
         passed: 0,
