@@ -265,6 +265,13 @@ fn shell_session(root: &Path, emulator: &Emulator, image: &Path, summary: &mut S
             typed: b"\x03",
         },
         step(PROMPT, b"echo interrupted $?\r"),
+        step(PROMPT, b"sleep 2\r"),
+        ScriptStep {
+            after: "sleep 2",
+            delay: Duration::from_secs(1),
+            typed: b"\x1a",
+        },
+        step(PROMPT, b"echo suspend-ignored\r"),
         step(PROMPT, b"crash\r"),
         step(PROMPT, b"echo crash status $?\r"),
         step(PROMPT, b"forkbomb\r"),
@@ -290,7 +297,7 @@ fn shell_session(root: &Path, emulator: &Emulator, image: &Path, summary: &mut S
     };
     keep_log(root, "shell-session", &outcome.log);
     let log = &outcome.log;
-    let expectations: [(&str, &[&str]); 16] = [
+    let expectations: [(&str, &[&str]); 17] = [
         ("the shell prompts with its directory", &["/ $ "]),
         (
             "ls -l / | cat lists the root",
@@ -318,6 +325,10 @@ fn shell_session(root: &Path, emulator: &Emulator, image: &Path, summary: &mut S
         (
             "Ctrl-C ends sleep 100 and $? is 130",
             &["^C", "interrupted 130"],
+        ),
+        (
+            "Ctrl-Z does not leave the shell waiting",
+            &["\nsuspend-ignored\n"],
         ),
         (
             "a null dereference is reported and the shell goes on",

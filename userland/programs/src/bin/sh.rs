@@ -214,6 +214,9 @@ impl System for KoitoSystem {
     }
 }
 
+/// Offset of `c_cc[VSUSP]` in `struct termios` (`c_cc` at 17, `VSUSP` = 10).
+const SUSPEND_CHARACTER_OFFSET: usize = 17 + 10;
+
 /// `ICANON`, `ECHO` and `ISIG` of `c_lflag` (offset 12 of `struct termios`).
 const RAW_CLEARED: u32 = 0o2 | 0o10 | 0o1;
 
@@ -278,6 +281,10 @@ fn main(arguments: libc_shim::start::Arguments) -> i32 {
     let _ = file::tcsetpgrp(file::STDIN, process::getpgrp());
     let cooked = file::tcgetattr(file::STDIN).unwrap_or([0; file::TERMIOS_BYTES]);
     let raw = with_local_flags(&cooked, RAW_CLEARED);
+    // Commands run with Ctrl-Z disabled: this shell cannot resume stopped jobs
+    // yet (no fg/bg), so a stop would leave it waiting for good.
+    let mut running = cooked;
+    running[SUSPEND_CHARACTER_OFFSET] = 0;
     let mut editor = LineEditor::new();
     let mut input = [0u8; 256];
     loop {
@@ -314,7 +321,7 @@ fn main(arguments: libc_shim::start::Arguments) -> i32 {
                 EditorEvent::EndOfInput => break None,
             }
         };
-        let _ = file::tcsetattr(file::STDIN, file::TCSETS, &cooked);
+        let _ = file::tcsetattr(file::STDIN, file::TCSETS, &running);
         let Some(line) = line else {
             let _ = file::write_all(file::STDOUT, b"exit\n");
             return i32::from(shell.last_status());
