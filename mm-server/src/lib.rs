@@ -15,6 +15,7 @@
 //! | [`range_copy`] | COPY_RANGE: a range shared copy-on-write into a new anonymous region |
 //! | [`fault_decision`] | the pager's choice for a fault: zero page (4 KiB/2 MiB), copy-on-write, grow stack, forward |
 //! | [`accounting`] | per-client usage, limits and STATS figures |
+//! | [`memory_reserve`] | the RAM kept for mm-server's own bookkeeping, and its heap's headroom |
 //! | [`reply_status`] | each module error as the reply status a client sees |
 //! | [`slot_bitmap`] | which of the server's capability slots are in use (leaves of a slot tree) |
 //!
@@ -34,6 +35,7 @@ pub mod address_space;
 pub mod buddy_allocator;
 pub mod fault_decision;
 pub mod frame_table;
+pub mod memory_reserve;
 pub mod page_map;
 pub mod range_copy;
 pub mod region;

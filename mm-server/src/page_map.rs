@@ -152,6 +152,27 @@ impl PageMap {
             .collect()
     }
 
+    /// Removes at most `limit` of the mappings that overlap `start..end`, lowest
+    /// address first (as [`Self::remove_range`] would, a straddling 2 MiB mapping
+    /// whole). Called until it returns fewer than `limit`, it removes what
+    /// [`Self::remove_range`] removes with bounded temporary memory: the server
+    /// destroys a space of 100 000 mappings without a megabyte-sized list.
+    pub fn remove_range_limited(
+        &mut self,
+        start: u64,
+        end: u64,
+        limit: usize,
+    ) -> Vec<(u64, Mapping)> {
+        let keys: Vec<u64> = self
+            .overlapping(start, end)
+            .take(limit)
+            .map(|(key, _)| key)
+            .collect();
+        keys.into_iter()
+            .filter_map(|key| Some((key, self.mappings.remove(&key)?)))
+            .collect()
+    }
+
     /// The mappings that cross the edges of `start..end` (only 2 MiB mappings can).
     #[must_use]
     pub fn straddling(&self, start: u64, end: u64) -> Vec<(u64, Mapping)> {
@@ -214,6 +235,31 @@ mod tests {
         writable: false,
         parked: false,
     };
+
+    #[test]
+    fn limited_removal_takes_the_same_mappings_in_chunks() {
+        let mut whole = PageMap::new();
+        whole.insert(0, LARGE).unwrap();
+        for page in 0..1000u64 {
+            whole.insert(0x40_0000 + page * 0x1000, SMALL).unwrap();
+        }
+        let mut chunked = whole.clone();
+        let expected = whole.remove_range(0x1000, 0x40_0000 + 999 * 0x1000);
+        let mut removed = Vec::new();
+        loop {
+            let chunk = chunked.remove_range_limited(0x1000, 0x40_0000 + 999 * 0x1000, 64);
+            assert!(chunk.len() <= 64);
+            let done = chunk.len() < 64;
+            removed.extend(chunk);
+            if done {
+                break;
+            }
+        }
+        assert_eq!(removed, expected);
+        assert_eq!(chunked.len(), 1);
+        assert_eq!(whole.len(), 1);
+        assert!(chunked.remove_range_limited(0, 0x1000, 0).is_empty());
+    }
 
     #[test]
     fn lookups_and_overlaps() {
