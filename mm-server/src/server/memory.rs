@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 use a9n_abi::object::object_size_bits;
 use a9n_abi::{CapabilityType, Rights};
 use mm_server::buddy_allocator::{Block, BuddyAllocator, MemoryKind, Owner};
+use mm_server::memory_reserve::{may_take, reserve_bytes, small_object_reserve_bytes};
 use mm_server::slab::{SizeClass, SlabAllocator, SlabFree};
 use mm_server_api::MmError;
 use nun::capability::Generic;
@@ -23,13 +24,6 @@ pub const FRAME_OWNER: Owner = Owner(1);
 pub const OBJECT_OWNER: Owner = Owner(2);
 /// Owner tag of mm-server's own blocks (heap, slot leaves).
 pub const INTERNAL_OWNER: Owner = Owner(3);
-/// RAM that client memory (frames, objects over 16 KiB) never takes: small kernel
-/// objects for any client, and mm-server's heap, slot leaves and page tables come
-/// from it, so that a machine one client exhausted still serves the others.
-pub const RESERVE_BYTES: u64 = 6 << 20;
-/// The part of the reserve that small kernel objects (address spaces, threads,
-/// ports, small nodes: at most 16 KiB each) never take: mm-server's own.
-pub const SMALL_RESERVE_BYTES: u64 = 3 << 20;
 /// Below this many free tree slots a new leaf is made.
 const LOW_SLOTS: u32 = 512;
 /// Empty leaves are given back only while this many tree slots stay free.
@@ -94,21 +88,24 @@ impl Memory {
     }
 
     /// Whether a client may take `bytes` more of frames or large objects without
-    /// eating into the reserve.
+    /// eating into the reserve (`mm_server::memory_reserve::reserve_bytes` of the
+    /// RAM managed).
     pub fn can_spare(&self, bytes: u64) -> bool {
-        self.spare_above(RESERVE_BYTES, bytes)
+        self.spare_above(reserve_bytes(self.managed_ram()), bytes)
     }
 
     /// Whether a client may take `bytes` more of small kernel objects.
     pub fn can_spare_small(&self, bytes: u64) -> bool {
-        self.spare_above(SMALL_RESERVE_BYTES, bytes)
+        self.spare_above(small_object_reserve_bytes(self.managed_ram()), bytes)
+    }
+
+    /// RAM given to the allocator.
+    pub fn managed_ram(&self) -> u64 {
+        self.buddy.total_bytes(MemoryKind::Ram)
     }
 
     fn spare_above(&self, reserve: u64, bytes: u64) -> bool {
-        self.buddy
-            .free_bytes(MemoryKind::Ram)
-            .checked_sub(reserve)
-            .is_some_and(|spare| spare >= bytes)
+        may_take(self.buddy.free_bytes(MemoryKind::Ram), reserve, bytes)
     }
 
     /// The Generic of `block`.

@@ -81,14 +81,44 @@ pub fn copy_frame(
     copied.ok_or(Failure::Refused(mm_server_api::MmError::InvalidArgument))
 }
 
-/// Adds a 2 MiB frame to the heap.
+/// Adds a 2 MiB frame to the heap; when no free 2 MiB block is left (client
+/// pages fragment RAM), 2 MiB of 4 KiB frames instead, page by page (as many as
+/// could be had, at least one).
 pub fn grow_heap(
     memory: &mut Memory,
     tables: &mut Vec<TableRecord>,
     heap: &ServerHeap,
 ) -> Result<(), Failure> {
-    let block = memory.allocate_block(21, MemoryKind::Ram, INTERNAL_OWNER)?;
-    let slot = match memory.convert_from(block, CapabilityType::Frame, 21, 1) {
+    let large = memory
+        .buddy
+        .largest_free_order(MemoryKind::Ram)
+        .is_some_and(|order| order >= 21);
+    if large && add_heap_frame(memory, tables, heap, 21).is_ok() {
+        return Ok(());
+    }
+    let mut added = 0;
+    let mut last = Ok(());
+    while added < HEAP_GROWTH {
+        last = add_heap_frame(memory, tables, heap, 12);
+        if last.is_err() {
+            break;
+        }
+        added += 1 << 12;
+    }
+    if added > 0 { Ok(()) } else { last }
+}
+
+/// Maps one frame of 2^`size_bits` bytes (4 KiB or 2 MiB) at the heap's end and
+/// gives it to the heap. The frame is mm-server's for good (the heap never
+/// shrinks).
+fn add_heap_frame(
+    memory: &mut Memory,
+    tables: &mut Vec<TableRecord>,
+    heap: &ServerHeap,
+    size_bits: u32,
+) -> Result<(), Failure> {
+    let block = memory.allocate_block(size_bits, MemoryKind::Ram, INTERNAL_OWNER)?;
+    let slot = match memory.convert_from(block, CapabilityType::Frame, u64::from(size_bits), 1) {
         Ok(slot) => slot,
         Err(failure) => {
             let _ = memory.free_block(block.address);
@@ -96,15 +126,27 @@ pub fn grow_heap(
         }
     };
     let frame = memory.slots.descriptor(slot);
-    map_frame(
+    let size = if size_bits >= 21 {
+        FrameSize::Large
+    } else {
+        FrameSize::Small
+    };
+    let address = heap.extension_end();
+    if let Err(failure) = map_frame(
         memory,
         own(),
         tables,
         frame,
-        FrameSize::Large,
-        heap.extension_end(),
+        size,
+        address,
         MapAttributes::READ | MapAttributes::WRITE,
-    )?;
-    heap.grow(HEAP_GROWTH)
-        .map_err(|_| Failure::Refused(mm_server_api::MmError::NoMemory))
+    ) {
+        memory.discard(slot);
+        let _ = memory.free_block(block.address);
+        return Err(failure);
+    }
+    heap.grow(1 << size_bits).map_err(|_| {
+        let _ = own().unmap(frame, address);
+        Failure::Refused(mm_server_api::MmError::NoMemory)
+    })
 }

@@ -101,7 +101,7 @@ impl Server {
                 request.source_address + target.length(),
             )
             .count() as u64;
-        self.ensure_heap(mappings.saturating_mul(CLONE_BYTES_PER_MAPPING));
+        self.heap_for_request(mappings.saturating_mul(CLONE_BYTES_PER_MAPPING))?;
         let shared = self
             .spaces
             .get_mut(&source)

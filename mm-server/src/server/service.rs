@@ -12,14 +12,13 @@ use nun::capability::ReceivedMessage;
 use nun::ipc_buffer;
 
 use super::failure::{Failure, kernel};
-use super::own_space::grow_heap;
+use mm_server::memory_reserve::heap_shortfall;
+
+use super::own_space::{HEAP_GROWTH, grow_heap};
 use super::pager::{FaultMessage, Outcome};
 use super::requests::{Answer, ReplyWords};
 use super::slots::SlotRef;
 use super::state::Server;
-
-/// Below this many free heap bytes, the heap grows before the next message.
-const HEAP_RESERVE: u64 = 2 << 20;
 
 impl Server {
     /// Moves the first inbox capability to a slot of its own.
@@ -51,20 +50,51 @@ impl Server {
         }
     }
 
-    /// Grows the heap until it has its reserve and `extra` bytes more free (for a
-    /// request whose bookkeeping grows with its size).
-    pub fn ensure_heap(&mut self, extra: u64) {
-        while self.heap.free_bytes() < HEAP_RESERVE.saturating_add(extra) {
+    /// Grows the heap until it has its headroom
+    /// (`mm_server::memory_reserve::heap_headroom`) and `extra` bytes more free;
+    /// whether it has them.
+    pub fn ensure_heap(&mut self, extra: u64) -> bool {
+        loop {
+            if self.heap_shortfall(extra) == 0 {
+                return true;
+            }
             if let Err(failure) = grow_heap(&mut self.memory, &mut self.own_tables, self.heap) {
                 nun::debug_println!("mm-server: cannot grow the heap: {failure:?}");
-                break;
+                return false;
             }
         }
     }
 
+    /// Makes room on the heap for a request whose bookkeeping needs `extra` bytes
+    /// (a clone, a range copy): NO_MEMORY if the growth it needs would dig into
+    /// the reserve or cannot be had, before anything changed.
+    pub fn heap_for_request(&mut self, extra: u64) -> Result<(), Failure> {
+        let shortfall = self.heap_shortfall(extra);
+        if shortfall == 0 {
+            return Ok(());
+        }
+        if !self
+            .memory
+            .can_spare(shortfall.next_multiple_of(HEAP_GROWTH))
+        {
+            return Err(Failure::Refused(mm_server_api::MmError::NoMemory));
+        }
+        if self.ensure_heap(extra) {
+            Ok(())
+        } else {
+            Err(Failure::Refused(mm_server_api::MmError::NoMemory))
+        }
+    }
+
+    /// Heap bytes missing for the headroom and `extra` more.
+    fn heap_shortfall(&self, extra: u64) -> u64 {
+        let size = (super::HEAP_INITIAL as u64).saturating_add(self.heap.extension_bytes());
+        heap_shortfall(self.heap.free_bytes(), size, extra)
+    }
+
     /// Keeps the heap above its reserve and gives back empty slot leaves.
     fn maintain(&mut self) {
-        self.ensure_heap(0);
+        let _ = self.ensure_heap(0);
         self.memory.release_empty_leaves();
     }
 

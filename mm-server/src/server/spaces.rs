@@ -23,6 +23,8 @@ pub const MAX_SPACES: usize = 2048;
 const SPACE_BYTES: u64 = 4096;
 /// Heap bytes a clone may need per mapping (page map, capability record, share).
 pub const CLONE_BYTES_PER_MAPPING: u64 = 256;
+/// Mappings dropped at a time by [`Server::drop_mappings`].
+const DROP_CHUNK: usize = 256;
 
 /// The identifier of the fault-resolver capability of `space`.
 pub const fn fault_identifier(space: SpaceId) -> u64 {
@@ -140,16 +142,30 @@ impl Server {
         let Some(space) = self.spaces.get_mut(&id) else {
             return;
         };
-        let removed: Vec<(u64, Mapping)> = space.maps.pages.remove_range(start, end);
-        let slots: Vec<Option<SlotRef>> = removed
-            .iter()
-            .map(|(address, _)| space.mapping_capabilities.remove(address))
-            .collect();
         let capability =
             nun::capability::AddressSpace::new(self.memory.slots.descriptor(space.object.1));
-        for ((address, mapping), slot) in removed.into_iter().zip(slots) {
-            if let Some(slot) = slot {
-                self.drop_mapping(capability, address, slot, mapping.frame);
+        // In chunks: a space of 100 000 mappings must not need a list of them all
+        // (megabytes of heap, when memory has run out).
+        loop {
+            let Some(space) = self.spaces.get_mut(&id) else {
+                return;
+            };
+            let removed = space
+                .maps
+                .pages
+                .remove_range_limited(start, end, DROP_CHUNK);
+            let done = removed.len() < DROP_CHUNK;
+            let mut slots = [None; DROP_CHUNK];
+            for (slot, (address, _)) in slots.iter_mut().zip(&removed) {
+                *slot = space.mapping_capabilities.remove(address);
+            }
+            for ((address, mapping), slot) in removed.into_iter().zip(slots) {
+                if let Some(slot) = slot {
+                    self.drop_mapping(capability, address, slot, mapping.frame);
+                }
+            }
+            if done {
+                return;
             }
         }
     }
@@ -191,7 +207,7 @@ impl Server {
     ) -> Result<(SpaceId, [SlotRef; 2]), Failure> {
         let mappings = self.owned_space(client, parent)?.maps.pages.len() as u64;
         // The child's page map and mapping records, and the shares, on the heap.
-        self.ensure_heap(mappings.saturating_mul(CLONE_BYTES_PER_MAPPING));
+        self.heap_for_request(mappings.saturating_mul(CLONE_BYTES_PER_MAPPING))?;
         let space = self
             .spaces
             .get_mut(&parent)
@@ -201,7 +217,15 @@ impl Server {
             .clone_for_fork(&mut self.frames)
             .map_err(|_| Failure::Refused(MmError::InvalidArgument))?;
         let child_maps = clone.child;
-        let mappings: Vec<(u64, Mapping)> = child_maps.pages.iter().collect();
+        let mut mappings: Vec<(u64, Mapping)> = Vec::new();
+        if mappings.try_reserve_exact(child_maps.pages.len()).is_err() {
+            // Undo the shares the clone took.
+            for (_, mapping) in child_maps.pages.iter() {
+                let _ = self.frames.release(mapping.frame);
+            }
+            return Err(Failure::Refused(MmError::NoMemory));
+        }
+        mappings.extend(child_maps.pages.iter());
         let write_protected = clone.write_protected;
         let (child, capabilities) = match self.create_space(client, child_maps) {
             Ok(made) => made,
