@@ -145,6 +145,101 @@ pub fn exhausted_client_is_refused_others_served(environment: &mut Environment) 
     })
 }
 
+/// One round of [`faults_exhaust_memory_server_survives`]: a child of client 2
+/// touches a 1 GiB region (4 KiB pages) until a fault is forwarded as
+/// OUT_OF_MEMORY; mm-server still answers STATS (both clients) and a further
+/// MAP_ANONYMOUS; the child is destroyed. Free memory after the round.
+fn exhaust_by_faults(environment: &mut Environment) -> Result<u64, String> {
+    const LENGTH: u64 = 1 << 30;
+    let client = environment.mm;
+    let mut child = Child::create_for(environment, client)?;
+    client
+        .map_anonymous(MapAnonymous {
+            space: child.space,
+            address: DATA_BASE,
+            length: LENGTH,
+            protection: Protection::READ_WRITE,
+            flags: MapFlags::NO_LARGE_PAGES,
+            stack_limit: 0,
+        })
+        .map_err(|error| format!("MAP_ANONYMOUS: {}", describe(error)))?;
+    let fill = Order {
+        operation: Operation::Fill,
+        start: DATA_BASE,
+        count: LENGTH / 4096,
+        stride: 4096,
+        seed: 5,
+    };
+    let fault = expect_forwarded(environment, &mut child, fill);
+    let exhausted = environment.stats();
+    let other = environment
+        .other
+        .stats(ClientId::CALLER)
+        .map_err(|error| format!("client 3's STATS when exhausted: {}", describe(error)));
+    let more = client.map_anonymous(MapAnonymous {
+        space: child.space,
+        address: DATA_BASE + LENGTH,
+        length: 1 << 20,
+        protection: Protection::READ_WRITE,
+        flags: MapFlags::NONE,
+        stack_limit: 0,
+    });
+    child.destroy(environment)?;
+    let fault = fault?;
+    let exhausted = exhausted?;
+    other?;
+    more.map_err(|error| format!("MAP_ANONYMOUS when exhausted: {}", describe(error)))?;
+    let touched = (fault.address - DATA_BASE) >> 20;
+    nun::debug_println!(
+        "mm-tests: exhausted after {touched} MiB touched, {} KiB free",
+        exhausted.free_bytes >> 10
+    );
+    check(
+        fault.reason == FaultReason::OutOfMemory
+            && (DATA_BASE..DATA_BASE + LENGTH).contains(&fault.address),
+        || format!("the exhausting fault forwarded as {fault:?}"),
+    )?;
+    check(exhausted.free_bytes < 96 << 20, || {
+        format!("{} bytes still free when exhausted", exhausted.free_bytes)
+    })?;
+    Ok(environment.stats()?.free_bytes)
+}
+
+/// Client 2's faults take all the memory clients may have: mm-server forwards
+/// the fault that finds none as OUT_OF_MEMORY and keeps serving (its bookkeeping
+/// for 100 000 mappings comes from its reserve); destroying the space gives the
+/// memory back, except what mm-server's heap grew by in the first round, and a
+/// second round ends with about the same free memory as the first.
+pub fn faults_exhaust_memory_server_survives(environment: &mut Environment) -> TestResult {
+    let before = environment.stats()?;
+    let first = exhaust_by_faults(environment)?;
+    let second = exhaust_by_faults(environment)?;
+    let after = environment.stats()?;
+    nun::debug_println!(
+        "mm-tests: free {} KiB before, {} KiB after one exhaustion, {} KiB after two",
+        before.free_bytes >> 10,
+        first >> 10,
+        second >> 10
+    );
+    check(after.client_used_bytes == before.client_used_bytes, || {
+        format!(
+            "{} bytes charged after, {} before",
+            after.client_used_bytes, before.client_used_bytes
+        )
+    })?;
+    check(first + (32 << 20) >= before.free_bytes, || {
+        format!(
+            "free memory {} before, {first} after exhausting it",
+            before.free_bytes
+        )
+    })?;
+    // The heap keeps what it grew by; a second round reuses it (and may grow it
+    // by a little: fragmentation, and a headroom of a quarter of a bigger heap).
+    check(second + (4 << 20) >= first, || {
+        format!("free memory {first} after one exhaustion, {second} after two")
+    })
+}
+
 /// A client may lower its own limit, not raise it; allocations past the limit are
 /// refused with LIMIT_EXCEEDED; nobody but init sets another client's limit.
 pub fn limits_are_enforced(environment: &mut Environment) -> TestResult {

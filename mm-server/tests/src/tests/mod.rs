@@ -20,7 +20,7 @@ use mm_server_tests::harness::TestResult;
 pub type Test = fn(&mut Environment) -> TestResult;
 
 /// Every test: name and function.
-pub const ALL: [(&str, Test); 19] = [
+pub const ALL: [(&str, Test); 20] = [
     ("stats_report_memory", requests::stats_report_memory),
     (
         "bad_requests_get_error_replies",
@@ -75,6 +75,10 @@ pub const ALL: [(&str, Test); 19] = [
     (
         "exhausted_client_is_refused_others_served",
         exhaustion::exhausted_client_is_refused_others_served,
+    ),
+    (
+        "faults_exhaust_memory_server_survives",
+        exhaustion::faults_exhaust_memory_server_survives,
     ),
     ("limits_are_enforced", exhaustion::limits_are_enforced),
     (
