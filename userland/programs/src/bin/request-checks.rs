@@ -361,6 +361,7 @@ fn main(_arguments: libc_shim::start::Arguments) -> i32 {
         matches!(pid, Ok(pid) if pid > 0),
         "answers",
     );
+    resources_come_back(&mut checks);
     println!(
         "request checks: {} passed, {} failed",
         checks.passed, checks.failed
