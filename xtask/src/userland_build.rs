@@ -33,7 +33,13 @@ pub fn build_programs(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     println!("xtask: building the userland ({PROGRAMS_PACKAGE}, {USERLAND_TARGET})");
     let status = cargo(root)
         .env("RUSTFLAGS", USERLAND_RUSTFLAGS)
-        .args(["build", "--release", "--package", PROGRAMS_PACKAGE, "--bins"])
+        .args([
+            "build",
+            "--release",
+            "--package",
+            PROGRAMS_PACKAGE,
+            "--bins",
+        ])
         .args(["--target", USERLAND_TARGET])
         .arg("--target-dir")
         .arg(target_directory(root))
@@ -57,7 +63,11 @@ pub fn build_programs(root: &Path) -> Result<Vec<(String, PathBuf)>, String> {
 
 /// The binaries of the programs package: one per file in its `src/bin`.
 fn program_names(root: &Path) -> Result<Vec<String>, String> {
-    let directory = root.join("userland").join("programs").join("src").join("bin");
+    let directory = root
+        .join("userland")
+        .join("programs")
+        .join("src")
+        .join("bin");
     let entries = std::fs::read_dir(&directory)
         .map_err(|error| format!("cannot read {}: {error}", directory.display()))?;
     let mut names: Vec<String> = entries
@@ -76,10 +86,19 @@ fn program_names(root: &Path) -> Result<Vec<String>, String> {
 /// # Errors
 /// A message when clippy fails or finds problems.
 pub fn clippy(root: &Path) -> Result<(), String> {
-    println!("xtask: cargo clippy --package libc-shim --package {PROGRAMS_PACKAGE} --target {USERLAND_TARGET}");
+    println!(
+        "xtask: cargo clippy --package libc-shim --package {PROGRAMS_PACKAGE} --target {USERLAND_TARGET}"
+    );
     let status = cargo(root)
         .env("RUSTFLAGS", USERLAND_RUSTFLAGS)
-        .args(["clippy", "--release", "--package", "libc-shim", "--package", PROGRAMS_PACKAGE])
+        .args([
+            "clippy",
+            "--release",
+            "--package",
+            "libc-shim",
+            "--package",
+            PROGRAMS_PACKAGE,
+        ])
         .args(["--target", USERLAND_TARGET])
         .arg("--target-dir")
         .arg(target_directory(root))
