@@ -17,6 +17,9 @@ use posix_server_api::Errno;
 pub const OBJECT_NODE_SLOT: u64 = 10;
 /// Radix of that node.
 pub const OBJECT_NODE_RADIX: u32 = 12;
+/// posix-server's root slot of its service port: a slot of the radix-8 root, so
+/// that the kernel's IPC fastpath serves the port.
+pub const SERVICE_PORT_SLOT: u64 = 11;
 /// Words of the slot bitmap (4096 slots).
 const SLOT_WORDS: usize = 64;
 
@@ -87,6 +90,23 @@ impl KernelObjects {
             slots,
             node,
         })
+    }
+
+    /// An IPC port in root slot [`SERVICE_PORT_SLOT`].
+    ///
+    /// # Errors
+    /// What mm-server answers.
+    pub fn allocate_service_port(&self) -> Result<Descriptor, ClientError> {
+        let root = Node::new(Descriptor::ROOT_NODE, nun::server_start::SERVER_ROOT_RADIX);
+        self.memory.allocate_objects(
+            AllocateObject {
+                object_type: CapabilityType::IpcPort,
+                specific: 0,
+                count: 1,
+            },
+            Destination::new(root.descriptor(), SERVICE_PORT_SLOT),
+        )?;
+        Ok(server_slot(SERVICE_PORT_SLOT))
     }
 
     /// The slot node.

@@ -123,7 +123,7 @@ pub fn run(argument: u64, heap: &'static nun::growing_heap::GrowingHeap<{ 256 * 
         Ok(kernel) => kernel,
         Err(_) => fatal("cannot make the slot node"),
     };
-    let Ok(port) = kernel.allocate(CapabilityType::IpcPort, 0) else {
+    let Ok(port) = kernel.allocate_service_port() else {
         fatal("cannot make the service port")
     };
     let Ok(notification) = kernel.allocate(CapabilityType::NotificationPort, 0) else {
@@ -180,7 +180,7 @@ pub fn run(argument: u64, heap: &'static nun::growing_heap::GrowingHeap<{ 256 * 
         kernel,
         devices,
         clock,
-        port: IpcPort::new(port.slot.descriptor),
+        port: IpcPort::new(port),
         vfs,
         open_files: OpenFiles::new(),
         pipes: Pipes::new(),

@@ -78,14 +78,23 @@ fn message_arguments(
     block: bool,
     payload: &[u64],
     transfer_count: usize,
-    arguments: &mut [u64; MAX_MESSAGE_LENGTH + 2],
+    arguments: &mut [u64],
 ) -> Result<usize, CapabilityError> {
     let info = MessageInfo::new(block, payload.len(), transfer_count, MessageSource::Normal)
         .map_err(|_| CapabilityError::InvalidArgument)?;
-    arguments[0] = info.as_word();
-    arguments[2..2 + payload.len()].copy_from_slice(payload);
-    Ok(2 + payload.len())
+    let length = 2 + payload.len();
+    let slots = arguments
+        .get_mut(..length)
+        .ok_or(CapabilityError::InvalidArgument)?;
+    slots[0] = info.as_word();
+    slots[1] = 0;
+    slots[2..].copy_from_slice(payload);
+    Ok(length)
 }
+
+/// Payload words that travel in registers (MR4..MR9): a message this short needs
+/// no argument array the size of the longest message.
+const REGISTER_PAYLOAD: usize = 6;
 
 impl IpcPort {
     fn message_operation(
@@ -106,6 +115,13 @@ impl IpcPort {
     ) -> Result<ReceivedMessage, CapabilityError> {
         if !capabilities.is_empty() && !ipc_buffer::set_transfer_sources(capabilities) {
             return Err(CapabilityError::InvalidArgument);
+        }
+        if payload.len() <= REGISTER_PAYLOAD {
+            // The common case: no 2 KiB array to clear on every call.
+            let mut arguments = [0; REGISTER_PAYLOAD + 2];
+            let length = message_arguments(block, payload, capabilities.len(), &mut arguments)?;
+            return capability_call(self.descriptor(), operation.as_word(), &arguments[..length])
+                .map(|results| ReceivedMessage { results });
         }
         let mut arguments = [0; MAX_MESSAGE_LENGTH + 2];
         let length = message_arguments(block, payload, capabilities.len(), &mut arguments)?;
