@@ -258,6 +258,7 @@ fn shell_session(root: &Path, emulator: &Emulator, image: &Path, summary: &mut S
             b"mkdir /tmp/d; ls -a /tmp/d; rm -r /tmp/d; ls /tmp\r",
         ),
         step(PROMPT, b"ps | cat\r"),
+        step(PROMPT, b"sleep 1 &\r"),
         step(PROMPT, b"sleep 100\r"),
         ScriptStep {
             after: "sleep 100",
@@ -297,7 +298,7 @@ fn shell_session(root: &Path, emulator: &Emulator, image: &Path, summary: &mut S
     };
     keep_log(root, "shell-session", &outcome.log);
     let log = &outcome.log;
-    let expectations: [(&str, &[&str]); 17] = [
+    let expectations: [(&str, &[&str]); 18] = [
         ("the shell prompts with its directory", &["/ $ "]),
         (
             "ls -l / | cat lists the root",
@@ -325,6 +326,10 @@ fn shell_session(root: &Path, emulator: &Emulator, image: &Path, summary: &mut S
         (
             "Ctrl-C ends sleep 100 and $? is 130",
             &["^C", "interrupted 130"],
+        ),
+        (
+            "a background job is started and reported done",
+            &["\n[1] ", "[1]+  Done"],
         ),
         (
             "Ctrl-Z does not leave the shell waiting",
