@@ -4,6 +4,7 @@
 //!
 //! | module | job |
 //! |---|---|
+//! | [`clock`] | monotonic and real time from the TSC, sleepers' deadlines, PIT arming |
 //! | [`executable`] | execve's plan: ELF checks, pages, protections, file bytes |
 //! | [`initial_stack`] | a new process's System V stack (argv, envp, auxv) |
 //! | [`vfs`] | mount table, root image, tmpfs, `/dev` nodes, path lookup |
@@ -17,6 +18,7 @@
 
 extern crate alloc;
 
+pub mod clock;
 pub mod executable;
 pub mod file_descriptors;
 pub mod initial_stack;

@@ -17,7 +17,7 @@ const PIT_CHANNEL_0: u64 = 0x40;
 /// The PIT's mode/command port.
 const PIT_COMMAND: u64 = 0x43;
 /// PIT ticks per second.
-pub const PIT_HERTZ: u64 = 1_193_182;
+pub const PIT_HERTZ: u64 = posix_server::clock::PIT_HERTZ;
 /// CMOS index port.
 const CMOS_INDEX: u64 = 0x70;
 /// CMOS data port.
@@ -142,7 +142,7 @@ impl Devices {
         let day = decode(self.cmos(0x07));
         let month = decode(self.cmos(0x08));
         let year = 2000 + decode(self.cmos(0x09));
-        crate::server::clock::unix_seconds(year, month, day, hour, minute, second)
+        posix_server::clock::unix_seconds(year, month, day, hour, minute, second)
     }
 }
 

@@ -3,7 +3,6 @@
 //! pipes, tty, process table, signals, execve plans); these modules carry its
 //! decisions out with kernel calls and mm-server requests.
 
-mod clock;
 mod console;
 mod devices;
 mod files;
@@ -38,10 +37,10 @@ use posix_server::process_table::{Pid, ProcessTable};
 use posix_server::tty::Tty;
 use posix_server::vfs::Vfs;
 
-use self::clock::Clock;
 use self::devices::Devices;
 use self::kernel_objects::{KernelObjects, Object};
 use self::processes::ProcessData;
+use posix_server::clock::{self, Clock};
 
 /// Identifier bit of posix-server capabilities that carry forwarded faults.
 const FAULT_TAG: u64 = 1 << 48;

@@ -5,10 +5,12 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use posix_server::process_table::Pid;
+use crate::process_table::Pid;
 
 /// Nanoseconds in a second.
 pub const NANOSECONDS: u64 = 1_000_000_000;
+/// Ticks per second of the PIT that serves the deadlines.
+pub const PIT_HERTZ: u64 = 1_193_182;
 
 /// Days from 1970-01-01 to the given date (proleptic Gregorian).
 #[must_use]
@@ -111,16 +113,63 @@ impl Clock {
             return None;
         }
         let wait = deadline.saturating_sub(now);
-        let ticks = (u128::from(wait) * u128::from(super::devices::PIT_HERTZ)
-            / u128::from(NANOSECONDS)) as u64
-            + 1;
+        let ticks = (u128::from(wait) * u128::from(PIT_HERTZ) / u128::from(NANOSECONDS)) as u64 + 1;
         let ticks = ticks.min(0xffff);
-        self.armed = Some(now + ticks * NANOSECONDS / super::devices::PIT_HERTZ);
+        self.armed = Some(now + ticks * NANOSECONDS / PIT_HERTZ);
         Some(ticks)
     }
 
     /// The PIT fired.
     pub fn fired(&mut self) {
         self.armed = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_become_unix_time() {
+        assert_eq!(unix_seconds(1970, 1, 1, 0, 0, 0), 0);
+        assert_eq!(unix_seconds(2000, 3, 1, 0, 0, 0), 951_868_800);
+        assert_eq!(unix_seconds(2026, 11, 27, 9, 44, 51), 1_795_772_691);
+        assert_eq!(unix_seconds(2024, 2, 29, 12, 0, 0), 1_709_208_000);
+        assert_eq!(unix_seconds(2024, 13, 1, 0, 0, 0), 0);
+    }
+
+    #[test]
+    fn monotonic_time_follows_the_tsc() {
+        let clock = Clock::new(2_000_000_000, 1_000, 1_700_000_000);
+        assert_eq!(clock.monotonic_at(1_000), 0);
+        assert_eq!(clock.monotonic_at(1_000 + 2_000_000_000), NANOSECONDS);
+        assert_eq!(clock.monotonic_at(500), 0);
+        assert_eq!(clock.realtime_at(5), 1_700_000_000 * NANOSECONDS + 5);
+    }
+
+    #[test]
+    fn sleepers_wake_in_deadline_order_once() {
+        let mut clock = Clock::new(1_000_000_000, 0, 0);
+        clock.sleep(Pid(3), 300);
+        clock.sleep(Pid(2), 100);
+        clock.sleep(Pid(2), 100);
+        clock.sleep(Pid(4), 200);
+        assert_eq!(clock.next_deadline(), Some(100));
+        assert_eq!(clock.expired(99), alloc::vec![]);
+        assert_eq!(clock.expired(200), alloc::vec![Pid(2), Pid(4)]);
+        clock.forget(Pid(3));
+        assert_eq!(clock.next_deadline(), None);
+    }
+
+    #[test]
+    fn the_pit_is_armed_within_its_range_and_not_twice() {
+        let mut clock = Clock::new(1_000_000_000, 0, 0);
+        assert_eq!(clock.arm_ticks(0), None);
+        clock.sleep(Pid(2), NANOSECONDS);
+        let ticks = clock.arm_ticks(0).unwrap();
+        assert_eq!(ticks, 0xffff);
+        assert_eq!(clock.arm_ticks(1), None);
+        clock.fired();
+        assert!(clock.arm_ticks(NANOSECONDS - 1_000).unwrap() <= 3);
     }
 }
