@@ -51,8 +51,81 @@ fn action_text(result: &Result<OldSignalAction, posix_server_api::Errno>) -> Str
     }
 }
 
+/// Set by [`interrupting_handler`].
+static INTERRUPTED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// A handler that uses the FPU (so the interrupted code's FPU state must be
+/// saved around it) and sets [`INTERRUPTED`].
+extern "C" fn interrupting_handler(_signal: i32) {
+    let product = core::hint::black_box(1.5f64) * core::hint::black_box(3.25f64);
+    INTERRUPTED.store(product > 4.0, Ordering::SeqCst);
+}
+
+/// Computes until [`INTERRUPTED`] is set (no system calls in the loop), then
+/// checks that the integer and floating-point sums are what the iteration count
+/// says: an interrupted computation must go on with every register intact.
+fn compute_until_interrupted() -> i32 {
+    let mut index: u64 = 0;
+    let mut sum: u64 = 0;
+    let mut halves = 0.0f64;
+    // Past this many the sums stop (the halves stay exact below 2^53); the loop
+    // then only waits for the signal.
+    const LIMIT: u64 = 50_000_000;
+    while !(INTERRUPTED.load(Ordering::SeqCst) && index > 1000) {
+        if index < LIMIT {
+            sum = sum.wrapping_add(index.wrapping_mul(index));
+            halves += core::hint::black_box(index as f64) * 0.5;
+            index += 1;
+        } else {
+            core::hint::spin_loop();
+        }
+    }
+    let count = u128::from(index);
+    let expected_sum = (count.saturating_sub(1) * count * (2 * count).saturating_sub(1) / 6) as u64;
+    let expected_halves = (count * count.saturating_sub(1)) as f64 * 0.25;
+    if !INTERRUPTED.load(Ordering::SeqCst) {
+        45
+    } else if sum != expected_sum {
+        43
+    } else if halves != expected_halves {
+        44
+    } else {
+        42
+    }
+}
+
+/// A signal with a handler reaches a process that computes without making calls.
+fn interrupting_a_computation<P: Posix>(suite: &mut Suite<'_, P>) {
+    INTERRUPTED.store(false, Ordering::SeqCst);
+    let _ = suite
+        .posix
+        .sigaction(SIGUSR1, Some(SignalAction::Handler(interrupting_handler)));
+    let text = match suite.posix.fork() {
+        Err(errno) => format!("fork {}", errno.name()),
+        Ok(0) => {
+            let code = compute_until_interrupted();
+            suite.posix.exit(code)
+        }
+        Ok(child) => {
+            let _ = suite.posix.nanosleep(crate::posix::TimeSpec {
+                seconds: 0,
+                nanoseconds: 200_000_000,
+            });
+            let _ = suite.posix.kill(child, SIGUSR1);
+            suite.wait_text(child)
+        }
+    };
+    suite.check(
+        "a handler interrupts a computation, which goes on intact",
+        &text,
+        "exited 42",
+    );
+    let _ = suite.posix.sigaction(SIGUSR1, Some(SignalAction::Default));
+}
+
 /// Runs the signal checks.
 pub fn run<P: Posix>(suite: &mut Suite<'_, P>) {
+    interrupting_a_computation(suite);
     handlers(suite);
     blocking(suite);
     ignoring_and_defaults(suite);
