@@ -356,6 +356,8 @@ pub mod constants {
     pub const SIGPIPE: i32 = 13;
     /// Terminate.
     pub const SIGTERM: i32 = 15;
+    /// A child stopped or exited.
+    pub const SIGCHLD: i32 = 17;
     /// Stop.
     pub const SIGSTOP: i32 = 19;
     /// `sigprocmask`: add.

@@ -7,7 +7,8 @@ use alloc::string::{String, ToString};
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::posix::constants::{
-    SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGKILL, SIGSTOP, SIGTERM, SIGUSR1, SIGUSR2, signal_bit,
+    SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGCHLD, SIGKILL, SIGSTOP, SIGTERM, SIGUSR1, SIGUSR2,
+    signal_bit,
 };
 use crate::posix::{OldSignalAction, Posix, SignalAction};
 use crate::suite::{Suite, outcome};
@@ -123,9 +124,30 @@ fn interrupting_a_computation<P: Posix>(suite: &mut Suite<'_, P>) {
     let _ = suite.posix.sigaction(SIGUSR1, Some(SignalAction::Default));
 }
 
+/// A parent with a SIGCHLD handler hears of its child's exit.
+fn child_exit_signal<P: Posix>(suite: &mut Suite<'_, P>) {
+    reset();
+    let _ = suite
+        .posix
+        .sigaction(SIGCHLD, Some(SignalAction::Handler(record_signal)));
+    let status = suite.in_child(|_| 3);
+    suite.check(
+        "a child exits while its parent has a SIGCHLD handler",
+        &status,
+        "exited 3",
+    );
+    suite.check(
+        "the SIGCHLD handler ran",
+        &seen(),
+        "ran 1 times, last signal 17",
+    );
+    let _ = suite.posix.sigaction(SIGCHLD, Some(SignalAction::Default));
+}
+
 /// Runs the signal checks.
 pub fn run<P: Posix>(suite: &mut Suite<'_, P>) {
     interrupting_a_computation(suite);
+    child_exit_signal(suite);
     handlers(suite);
     blocking(suite);
     ignoring_and_defaults(suite);
