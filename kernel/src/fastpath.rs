@@ -123,7 +123,7 @@ fn reply_receive(server: u64, info: u64) -> Option<u64> {
     }
     let (port, _) = port_of(server, context_word(server, MR[0]), Rights::READ)?;
     if read_word(port + PORT_KIND) == WAITING_SENDERS
-        || read_word(Thread(server).internal_slot(InternalSlot::NotificationPort)) & TYPE_MASK != 0
+        || crate::objects::notification_port::bound_bits_pending(Thread(server))
         || !scheduler::outranks_ready(client.priority())
         || !has_address_space(caller)
     {

@@ -66,6 +66,15 @@ pub fn signal(notification: u64, bits: u64) {
     write_word(notification + PENDING, pending);
 }
 
+/// Whether `thread`'s bound notification port (if any) has bits pending: a
+/// RECEIVE would then return them rather than wait.
+#[must_use]
+pub fn bound_bits_pending(thread: Thread) -> bool {
+    thread
+        .internal_capability(InternalSlot::NotificationPort)
+        .is_some_and(|notification| read_word(notification.object + PENDING) != 0)
+}
+
 /// For RECEIVE: if `thread`'s bound notification port has bits pending, deliver
 /// them as a notification message and return true.
 pub fn take_pending_for_bound(thread: Thread) -> bool {
