@@ -111,6 +111,14 @@ fn call(caller: u64, info: u64) -> Option<u64> {
     Some(receiver)
 }
 
+/// Whether `thread` has a bound notification port with bits pending (its RECEIVE
+/// would return them instead of waiting): one word read when none is bound.
+fn bound_bits_pending(thread: u64) -> bool {
+    let word = read_word(Thread(thread).internal_slot(InternalSlot::NotificationPort));
+    word & TYPE_MASK == CapabilityType::NotificationPort.as_word()
+        && crate::objects::notification_port::pending_bits(word >> 12) != 0
+}
+
 /// REPLY_RECEIVE of `server`: reply to its caller and wait on the port.
 fn reply_receive(server: u64, info: u64) -> Option<u64> {
     let caller = read_word(server + layout::REPLY_TO);
@@ -123,7 +131,7 @@ fn reply_receive(server: u64, info: u64) -> Option<u64> {
     }
     let (port, _) = port_of(server, context_word(server, MR[0]), Rights::READ)?;
     if read_word(port + PORT_KIND) == WAITING_SENDERS
-        || crate::objects::notification_port::bound_bits_pending(Thread(server))
+        || bound_bits_pending(server)
         || !scheduler::outranks_ready(client.priority())
         || !has_address_space(caller)
     {

@@ -275,6 +275,7 @@ fn shell_session(root: &Path, emulator: &Emulator, image: &Path, summary: &mut S
         step(PROMPT, b"echo suspend-ignored\r"),
         step(PROMPT, b"crash\r"),
         step(PROMPT, b"echo crash status $?\r"),
+        step(PROMPT, b"crash ill; crash fpe\r"),
         step(PROMPT, b"forkbomb\r"),
         step(PROMPT, b"memhog\r"),
         step(PROMPT, b"kill -9 999; echo kill status $?\r"),
@@ -298,7 +299,7 @@ fn shell_session(root: &Path, emulator: &Emulator, image: &Path, summary: &mut S
     };
     keep_log(root, "shell-session", &outcome.log);
     let log = &outcome.log;
-    let expectations: [(&str, &[&str]); 18] = [
+    let expectations: [(&str, &[&str]); 19] = [
         ("the shell prompts with its directory", &["/ $ "]),
         (
             "ls -l / | cat lists the root",
@@ -326,6 +327,10 @@ fn shell_session(root: &Path, emulator: &Emulator, image: &Path, summary: &mut S
         (
             "Ctrl-C ends sleep 100 and $? is 130",
             &["^C", "interrupted 130"],
+        ),
+        (
+            "an invalid instruction and a division by zero are reported",
+            &["Illegal instruction", "Floating point exception"],
         ),
         (
             "a background job is started and reported done",

@@ -66,13 +66,10 @@ pub fn signal(notification: u64, bits: u64) {
     write_word(notification + PENDING, pending);
 }
 
-/// Whether `thread`'s bound notification port (if any) has bits pending: a
-/// RECEIVE would then return them rather than wait.
+/// The pending bits of the notification port object at `notification`.
 #[must_use]
-pub fn bound_bits_pending(thread: Thread) -> bool {
-    thread
-        .internal_capability(InternalSlot::NotificationPort)
-        .is_some_and(|notification| read_word(notification.object + PENDING) != 0)
+pub fn pending_bits(notification: u64) -> u64 {
+    read_word(notification + PENDING)
 }
 
 /// For RECEIVE: if `thread`'s bound notification port has bits pending, deliver
