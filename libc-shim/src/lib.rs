@@ -19,8 +19,8 @@
 //!
 //! The lowest layer, the only one with `unsafe` code: [`memory_functions`]
 //! (`memcpy` & co.), [`raw_strings`] (the initial stack), [`shared_buffer`], the
-//! assembly of [`start`], [`process`] (fork) and [`signal`] (the trampoline), and
-//! [`allocator`].
+//! assembly of [`start`], [`process`] (fork) and [`signal`] (the trampoline),
+//! [`time`] (`rdtsc`), [`fault`] and [`allocator`].
 #![no_std]
 
 extern crate alloc;
