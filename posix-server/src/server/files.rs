@@ -6,7 +6,7 @@ use posix_server_api::operation::DUP2_FLAG;
 use posix_server_api::shared_buffer::DATA_CAPACITY;
 use posix_server_api::{Errno, Operation, Reply};
 
-use super::{Server, int_argument, unsigned_argument};
+use super::{Server, int_argument, result, unsigned_argument};
 use posix_server::file_descriptors::{FileTarget, OpenFile};
 use posix_server::pipe::PipeFailure;
 use posix_server::process_table::Pid;
@@ -16,13 +16,6 @@ use posix_server::vfs::{DeviceId, Stat};
 
 /// Bytes of Linux's `struct stat`.
 const STAT_BYTES: usize = 144;
-
-fn result(outcome: Result<u64, Errno>) -> Reply {
-    match outcome {
-        Ok(value) => Reply::ok(value as i64),
-        Err(errno) => Reply::error(errno),
-    }
-}
 
 /// Linux's `struct stat` bytes of `stat`.
 fn encode_stat(stat: &Stat) -> [u8; STAT_BYTES] {
@@ -380,17 +373,7 @@ impl Server {
                 Err(errno) => Reply::error(errno),
             },
             Err(Some(errno)) => Reply::error(errno),
-            Err(None) => {
-                if self
-                    .table
-                    .signals(pid)
-                    .is_some_and(posix_server::signals::SignalState::has_deliverable)
-                {
-                    Reply::error(Errno::EINTR)
-                } else {
-                    Reply::would_block()
-                }
-            }
+            Err(None) => self.blocked_reply(pid),
         }
     }
 
@@ -463,17 +446,7 @@ impl Server {
         match outcome {
             Ok(count) => Reply::ok(count as i64),
             Err(Some(errno)) => Reply::error(errno),
-            Err(None) => {
-                if self
-                    .table
-                    .signals(pid)
-                    .is_some_and(posix_server::signals::SignalState::has_deliverable)
-                {
-                    Reply::error(Errno::EINTR)
-                } else {
-                    Reply::would_block()
-                }
-            }
+            Err(None) => self.blocked_reply(pid),
         }
     }
 

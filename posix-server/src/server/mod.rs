@@ -276,13 +276,26 @@ impl Server {
         }
     }
 
+    /// Whether `pid` has a signal it can be given now.
+    fn signal_deliverable(&self, pid: Pid) -> bool {
+        self.table
+            .signals(pid)
+            .is_some_and(posix_server::signals::SignalState::has_deliverable)
+    }
+
+    /// The answer to a call that cannot complete yet: EINTR when a signal is
+    /// deliverable (its handler runs first), else "wait, then ask again".
+    fn blocked_reply(&self, pid: Pid) -> Reply {
+        if self.signal_deliverable(pid) {
+            Reply::error(posix_server_api::Errno::EINTR)
+        } else {
+            Reply::would_block()
+        }
+    }
+
     /// Marks a reply with the pending-signal event and notes a blocked process.
     fn finish_reply(&mut self, pid: Pid, mut reply: Reply) -> Reply {
-        let deliverable = self
-            .table
-            .signals(pid)
-            .is_some_and(posix_server::signals::SignalState::has_deliverable);
-        if deliverable {
+        if self.signal_deliverable(pid) {
             reply.events |= EVENT_SIGNAL_PENDING;
         }
         if let Some(process) = self.table.get_mut(pid) {
@@ -376,4 +389,12 @@ fn int_argument(word: u64) -> i32 {
 #[must_use]
 fn unsigned_argument(word: u64) -> u32 {
     u32::try_from(word).unwrap_or(u32::MAX)
+}
+
+/// A reply of a call's outcome: its value, or `-errno`.
+fn result(outcome: Result<u64, posix_server_api::Errno>) -> Reply {
+    match outcome {
+        Ok(value) => Reply::ok(value as i64),
+        Err(errno) => Reply::error(errno),
+    }
 }

@@ -490,14 +490,12 @@ impl Server {
                     .table
                     .get(parent)
                     .map(|process| process.payload().descriptors.fork(&mut self.open_files));
-                if let Some(descriptors) = descriptors {
-                    self.add_target_references(&descriptors);
-                    if let Some(process) = self.table.get_mut(child) {
-                        process.payload_mut().descriptors = descriptors;
-                    }
-                }
                 if let Some(process) = self.table.get_mut(child) {
-                    process.payload_mut().kernel = Some(kernel);
+                    let data = process.payload_mut();
+                    data.kernel = Some(kernel);
+                    if let Some(descriptors) = descriptors {
+                        data.descriptors = descriptors;
+                    }
                 }
                 Ok(child)
             }
@@ -512,10 +510,6 @@ impl Server {
             }
         }
     }
-
-    /// Pipe ends and nodes gain a reference for each description a fork shares
-    /// (the descriptions themselves are shared, so nothing to do there).
-    fn add_target_references(&mut self, _descriptors: &DescriptorTable) {}
 
     fn fork_kernel(
         &mut self,

@@ -7,20 +7,13 @@ use posix_server_api::shared_buffer::DATA_OFFSET;
 use posix_server_api::{Errno, Operation, Reply};
 
 use super::kernel_objects::errno_of;
-use super::{Server, int_argument, unsigned_argument};
+use super::{Server, int_argument, result, unsigned_argument};
 use posix_server::process_table::{Pid, ProcessSelector, ProcessState, WaitResult};
 use posix_server::signals::action::Action;
 use posix_server::signals::{SignalSet, wait_status};
 
 /// Bytes of a page.
 const PAGE: u64 = 4096;
-
-fn result(outcome: Result<u64, Errno>) -> Reply {
-    match outcome {
-        Ok(value) => Reply::ok(value as i64),
-        Err(errno) => Reply::error(errno),
-    }
-}
 
 impl Server {
     /// posix-server's address of `pid`'s data area.
@@ -203,16 +196,13 @@ impl Server {
                 let now = self.monotonic_now();
                 if now >= word(1) {
                     Reply::ok(0)
-                } else if self
-                    .table
-                    .signals(pid)
-                    .is_some_and(posix_server::signals::SignalState::has_deliverable)
-                {
-                    Reply::error(Errno::EINTR)
                 } else {
-                    self.clock.sleep(pid, word(1));
-                    self.check_timers();
-                    Reply::would_block()
+                    let reply = self.blocked_reply(pid);
+                    if reply.blocks() {
+                        self.clock.sleep(pid, word(1));
+                        self.check_timers();
+                    }
+                    reply
                 }
             }
             Operation::ProcessList => self.process_list(pid, word(1)),
@@ -255,17 +245,7 @@ impl Server {
                 | WaitResult::Reported { pid: child, status },
             ) => Reply::with_values(i64::from(child.0), [status as u32 as u64, 0, 0, 0]),
             Ok(WaitResult::NothingReady) => Reply::ok(0),
-            Ok(WaitResult::WouldBlock) => {
-                if self
-                    .table
-                    .signals(pid)
-                    .is_some_and(posix_server::signals::SignalState::has_deliverable)
-                {
-                    Reply::error(Errno::EINTR)
-                } else {
-                    Reply::would_block()
-                }
-            }
+            Ok(WaitResult::WouldBlock) => self.blocked_reply(pid),
             Err(errno) => Reply::error(errno),
         }
     }

@@ -38,7 +38,6 @@ impl Server {
                     PostOutcome::Pending { interrupt: false } | PostOutcome::Discarded => {}
                 },
             }
-            let _ = notification_signal(&notification);
         }
     }
 
@@ -135,12 +134,5 @@ impl Server {
             })
             .collect();
         self.act_on(others);
-    }
-}
-
-fn notification_signal(notification: &Notification) -> Option<u32> {
-    match notification {
-        Notification::Signal { signal, .. } => Some(signal.number()),
-        Notification::ChildChanged { .. } => None,
     }
 }
