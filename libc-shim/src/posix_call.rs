@@ -13,8 +13,21 @@ pub fn call(operation: Operation, arguments: &[u64]) -> Reply {
     words[0] = operation.as_word();
     let count = arguments.len().min(5);
     words[1..=count].copy_from_slice(&arguments[..count]);
+    call_raw(&words[..=count])
+}
+
+/// One CALL of raw words (at most six; also for tests of how posix-server answers
+/// malformed requests).
+#[must_use]
+pub fn call_raw(words: &[u64]) -> Reply {
+    let Some(words) = words
+        .get(..words.len().min(6))
+        .filter(|words| !words.is_empty())
+    else {
+        return Reply::error(Errno::EINVAL);
+    };
     let port = IpcPort::new(crate::start::info().posix_port);
-    match port.call(&words[..=count]) {
+    match port.call(words) {
         Ok(message) => {
             let length = message.info().map_or(0, |info| info.length()).min(6);
             let mut reply = [0u64; 6];
@@ -78,28 +91,4 @@ pub fn finish(reply: &Reply) -> Result<u64, Errno> {
 /// The reply's errno.
 pub fn simple_outcome(operation: Operation, arguments: &[u64]) -> Result<u64, Errno> {
     finish(&simple(operation, arguments))
-}
-
-/// One CALL of raw words (at most six; for tests of how posix-server answers
-/// malformed requests).
-#[must_use]
-pub fn call_raw(words: &[u64]) -> Reply {
-    if words.is_empty() {
-        return Reply::error(Errno::EINVAL);
-    }
-    let mut padded = [0u64; 6];
-    let count = words.len().min(6);
-    padded[..count].copy_from_slice(&words[..count]);
-    let port = IpcPort::new(crate::start::info().posix_port);
-    match port.call(&padded[..count]) {
-        Ok(message) => {
-            let length = message.info().map_or(0, |info| info.length()).min(6);
-            let mut reply = [0u64; 6];
-            for (index, word) in reply.iter_mut().enumerate().take(length) {
-                *word = message.payload(index);
-            }
-            Reply::decode(&reply[..length])
-        }
-        Err(_) => Reply::error(Errno::EIO),
-    }
 }
