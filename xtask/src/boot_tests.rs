@@ -238,7 +238,8 @@ fn check(outcome: &BootOutcome, expectation: &Expectation) -> Result<(), String>
     Ok(())
 }
 
-fn keep_log(root: &Path, name: &str, log: &str) {
+/// Keeps a boot's serial log in `target/koito/logs/NAME.log`.
+pub fn keep_log(root: &Path, name: &str, log: &str) {
     let directory = guest_build::output_directory(root).join("logs");
     if std::fs::create_dir_all(&directory).is_ok() {
         let _ = std::fs::write(directory.join(format!("{name}.log")), log);
@@ -286,17 +287,28 @@ fn record_suite_tests(
             summary.record(&format!("{suite} test {name}{variant}"), outcome);
         }
     }
-    let closing = log
-        .lines()
-        .rfind(|line| line.starts_with(closing_prefix) && line.contains(" passed, "));
     summary.record(
         &format!("{suite} test suite reports `{closing_prefix}N passed, 0 failed`{variant}"),
-        match closing {
-            Some(line) if line.ends_with(" passed, 0 failed") => Ok(()),
-            Some(line) => Err(line.to_owned()),
-            None => Err("no closing line".into()),
-        },
+        closing_result(log, closing_prefix),
     );
+}
+
+/// Whether the last closing line of a suite (`{prefix}N passed, N failed`) in
+/// `log` reports 0 failed; the line itself, or that there is none, otherwise.
+pub fn closing_result(log: &str, prefix: &str) -> Result<(), String> {
+    let closing = log
+        .lines()
+        .rfind(|line| line.starts_with(prefix) && line.contains(" passed, "));
+    match closing {
+        Some(line) if line.ends_with(" passed, 0 failed") => Ok(()),
+        Some(line) => Err(line.to_owned()),
+        None => Err("no closing line".into()),
+    }
+}
+
+/// Prints a serial log between markers.
+pub fn print_log(name: &str, log: &str) {
+    println!("----- serial log of {name} -----\n{log}\n----- end of log -----");
 }
 
 fn build_image(root: &Path, test: &BootTest) -> Result<std::path::PathBuf, String> {
@@ -364,10 +376,7 @@ fn run_one(root: &Path, emulator: &Emulator, test: &BootTest, summary: &mut Summ
     keep_log(root, test.name, &outcome.log);
     let result = check(&outcome, &test.expectation);
     if result.is_err() {
-        println!(
-            "----- serial log of {} -----\n{}\n----- end of log -----",
-            test.name, outcome.log
-        );
+        print_log(test.name, &outcome.log);
     }
     println!(
         "xtask: {} finished in {:.1} s: {}",

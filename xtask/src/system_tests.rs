@@ -16,6 +16,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use crate::boot_tests::{closing_result, keep_log, print_log};
 use crate::qemu::{self, ScriptStep};
 use crate::system_packages::Emulator;
 use crate::test_summary::Summary;
@@ -77,12 +78,11 @@ fn bad_requests(root: &Path, emulator: &Emulator, image: &Path, summary: &mut Su
     keep_log(root, "bad-requests", &outcome.log);
     let mut failed = false;
     for line in outcome.log.lines() {
-        if let Some(rest) = line.strip_prefix("ok ") {
+        if line.starts_with("ok ") {
             summary.record(
                 &format!("posix-server request: {}", check_name(line)),
                 Ok(()),
             );
-            let _ = rest;
         } else if line.starts_with("FAIL ") {
             failed = true;
             summary.record(
@@ -91,12 +91,7 @@ fn bad_requests(root: &Path, emulator: &Emulator, image: &Path, summary: &mut Su
             );
         }
     }
-    let closing = outcome.log.lines().rfind(|line| line.starts_with(CLOSING));
-    let result = match closing {
-        Some(line) if line.ends_with(" passed, 0 failed") => Ok(()),
-        Some(line) => Err(line.to_owned()),
-        None => Err("no closing line".to_owned()),
-    };
+    let result = closing_result(&outcome.log, CLOSING);
     failed |= result.is_err();
     summary.record(
         "request checks end with `request checks: N passed, 0 failed`",
@@ -105,17 +100,6 @@ fn bad_requests(root: &Path, emulator: &Emulator, image: &Path, summary: &mut Su
     if failed {
         print_log("bad-requests", &outcome.log);
     }
-}
-
-fn keep_log(root: &Path, name: &str, log: &str) {
-    let directory = crate::guest_build::output_directory(root).join("logs");
-    if std::fs::create_dir_all(&directory).is_ok() {
-        let _ = std::fs::write(directory.join(format!("{name}.log")), log);
-    }
-}
-
-fn print_log(name: &str, log: &str) {
-    println!("----- serial log of {name} -----\n{log}\n----- end of log -----");
 }
 
 /// The oracle: the same checks on the Linux host.
@@ -198,21 +182,13 @@ fn posix_tests(root: &Path, emulator: &Emulator, image: &Path, summary: &mut Sum
         }
         summary.record(&format!("posix {name}"), result);
     }
-    let closing = outcome
-        .log
-        .lines()
-        .rfind(|line| line.starts_with(POSIX_CLOSING));
-    let closing_result = match closing {
-        Some(line) if line.ends_with(" passed, 0 failed") => Ok(()),
-        Some(line) => Err(line.to_owned()),
-        None => Err("no closing line (the boot timed out?)".to_owned()),
-    };
-    if closing_result.is_err() {
+    let closing = closing_result(&outcome.log, POSIX_CLOSING);
+    if closing.is_err() {
         failures += 1;
     }
     summary.record(
         "posix tests end with `posix tests: N passed, 0 failed`",
-        closing_result,
+        closing,
     );
     if failures > 0 {
         print_log("posix-tests", &outcome.log);
