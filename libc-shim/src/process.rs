@@ -1,9 +1,11 @@
 //! Processes: `_exit`, `fork`, `execve`, `wait4`/`waitpid`, pids, process groups
-//! and sessions, and the process list `ps` shows.
+//! and sessions, the process list `ps` shows, and the wait status macros
+//! ([`wait_status`]).
 
 use alloc::vec::Vec;
 
 use posix_server_api::process_record::{ProcessRecord, RECORD_BYTES};
+pub use posix_server_api::wait_status;
 use posix_server_api::{Errno, Operation};
 
 use crate::posix_call::{call, finish, request, simple_outcome};
@@ -223,40 +225,4 @@ pub fn process_list() -> Result<Vec<ProcessRecord>, Errno> {
             }
         }
     }
-}
-
-/// Wait status: exited normally?
-#[must_use]
-pub const fn exited(status: i32) -> bool {
-    status & 0x7f == 0
-}
-
-/// Wait status: the exit code.
-#[must_use]
-pub const fn exit_status(status: i32) -> i32 {
-    (status >> 8) & 0xff
-}
-
-/// Wait status: killed by a signal?
-#[must_use]
-pub const fn signaled(status: i32) -> bool {
-    ((status & 0x7f) + 1) as i8 >= 2
-}
-
-/// Wait status: the signal that killed it.
-#[must_use]
-pub const fn terminating_signal(status: i32) -> i32 {
-    status & 0x7f
-}
-
-/// Wait status: stopped?
-#[must_use]
-pub const fn stopped(status: i32) -> bool {
-    status & 0xff == 0x7f
-}
-
-/// Wait status: the signal that stopped it.
-#[must_use]
-pub const fn stop_signal(status: i32) -> i32 {
-    (status >> 8) & 0xff
 }

@@ -9,6 +9,7 @@
 //!   process;
 //! - [`process_record`]: what PROCESS_LIST returns;
 //! - [`boot`]: how init starts posix-server;
+//! - [`wait_status`]: Linux's wait status words and the `W*` macros;
 //! - [`errno`]: error numbers (Linux's values).
 #![no_std]
 #![forbid(unsafe_code)]
@@ -20,6 +21,7 @@ pub mod process_record;
 pub mod process_start;
 pub mod reply;
 pub mod shared_buffer;
+pub mod wait_status;
 
 pub use errno::Errno;
 pub use operation::Operation;

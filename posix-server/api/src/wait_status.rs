@@ -1,5 +1,5 @@
 //! Wait status words encoded as Linux encodes them, and the `W*` macros of
-//! `<sys/wait.h>` as pure functions. Depends on nothing else, so libc can reuse it.
+//! `<sys/wait.h>` as pure functions: posix-server encodes them, libc-shim decodes them.
 //!
 //! | macro | function |
 //! |---|---|

@@ -9,7 +9,7 @@ pub mod action;
 pub mod signal;
 pub mod signal_set;
 pub mod state;
-pub mod wait_status;
+pub use posix_server_api::wait_status;
 
 #[cfg(test)]
 mod tests;

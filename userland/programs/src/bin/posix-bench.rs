@@ -198,7 +198,9 @@ fn echo_bytes(input: Fd, output: Fd) -> ! {
 fn wait_for_success(child: process::Pid) -> Result<(), Errno> {
     match process::waitpid(child, 0)? {
         Some((pid, status))
-            if pid == child && process::exited(status) && process::exit_status(status) == 0 =>
+            if pid == child
+                && process::wait_status::is_exited(status)
+                && process::wait_status::exit_code(status) == 0 =>
         {
             Ok(())
         }

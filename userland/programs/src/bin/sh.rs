@@ -21,7 +21,7 @@ use koito_shell::system::{
 };
 use libc_shim::Errno;
 use libc_shim::file::{self, flags};
-use libc_shim::process;
+use libc_shim::process::{self, wait_status};
 use libc_shim::signal::{self, Disposition};
 
 libc_shim::main!(main);
@@ -32,11 +32,11 @@ struct KoitoSystem {
 }
 
 fn wait_status(raw: i32) -> WaitStatus {
-    if process::exited(raw) {
-        WaitStatus::Exited(process::exit_status(raw) as u8)
+    if wait_status::is_exited(raw) {
+        WaitStatus::Exited(wait_status::exit_code(raw) as u8)
     } else {
         WaitStatus::Signaled {
-            signal: process::terminating_signal(raw) as u8,
+            signal: wait_status::terminating_signal(raw) as u8,
             core_dumped: false,
         }
     }
