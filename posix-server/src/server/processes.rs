@@ -128,8 +128,7 @@ impl Server {
                 Ok(pid)
             }
             Err(errno) => {
-                self.kernel.free(node.1);
-                self.kernel.free(node.0);
+                self.free_process_node(node);
                 Err(errno)
             }
         }
@@ -167,11 +166,16 @@ impl Server {
                 .map_err(|_| Errno::EIO)
         })();
         if let Err(errno) = made {
-            self.kernel.free(notification);
-            self.kernel.free(node);
+            self.free_process_node((node, notification));
             return Err(errno);
         }
         Ok((node, notification))
+    }
+
+    /// Frees what [`Self::make_process_node`] made.
+    fn free_process_node(&mut self, (node, notification): (Object, Object)) {
+        self.kernel.free(notification);
+        self.kernel.free(node);
     }
 
     /// Registers posix-server as the handler of `space`'s unresolvable faults.
@@ -523,8 +527,7 @@ impl Server {
         let space = match self.kernel.clone_space(parent_space) {
             Ok(space) => space,
             Err(errno) => {
-                self.kernel.free(node.1);
-                self.kernel.free(node.0);
+                self.free_process_node(node);
                 return Err(errno);
             }
         };
@@ -554,8 +557,7 @@ impl Server {
             }
             Err(errno) => {
                 self.kernel.destroy_space(space);
-                self.kernel.free(node.1);
-                self.kernel.free(node.0);
+                self.free_process_node(node);
                 Err(errno)
             }
         }
@@ -635,8 +637,7 @@ impl Server {
             self.kernel.free(kernel.thread);
             self.kernel.destroy_space(kernel.space);
             self.release_buffer_slot(kernel.buffer_slot);
-            self.kernel.free(kernel.node);
-            self.kernel.free(kernel.notification);
+            self.free_process_node((kernel.node, kernel.notification));
         }
         self.release_targets(released);
         self.clock.forget(pid);
