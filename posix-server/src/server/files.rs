@@ -6,6 +6,7 @@ use posix_server_api::operation::DUP2_FLAG;
 use posix_server_api::shared_buffer::DATA_CAPACITY;
 use posix_server_api::{Errno, Operation, Reply};
 
+use super::requests::path_length_allowed;
 use super::{Server, int_argument, result, unsigned_argument};
 use posix_server::file_descriptors::{FileTarget, OpenFile};
 use posix_server::pipe::PipeFailure;
@@ -188,17 +189,14 @@ impl Server {
                 self.vfs.unlink(cwd, &path).map(|()| 0)
             })),
             Operation::Rename => result(
-                (if word(1) > 4096 || word(2) > 4096 {
-                    Err(Errno::ENAMETOOLONG)
-                } else {
-                    Ok(())
-                })
-                .and_then(|()| self.request_path(pid, 0, word(1)))
-                .and_then(|old| Ok((old, self.request_path(pid, word(1), word(2))?)))
-                .and_then(|(old, new)| {
-                    let cwd = self.cwd_of(pid);
-                    self.vfs.rename(cwd, &old, &new).map(|()| 0)
-                }),
+                path_length_allowed(word(1))
+                    .and(path_length_allowed(word(2)))
+                    .and_then(|()| self.request_path(pid, 0, word(1)))
+                    .and_then(|old| Ok((old, self.request_path(pid, word(1), word(2))?)))
+                    .and_then(|(old, new)| {
+                        let cwd = self.cwd_of(pid);
+                        self.vfs.rename(cwd, &old, &new).map(|()| 0)
+                    }),
             ),
             Operation::Chdir => result(self.request_path(pid, 0, word(1)).and_then(|path| {
                 let cwd = self.cwd_of(pid);

@@ -15,6 +15,15 @@ use posix_server::signals::{SignalSet, wait_status};
 /// Bytes of a page.
 const PAGE: u64 = 4096;
 
+/// `ENAMETOOLONG` for a path longer than `PATH_MAX`.
+pub fn path_length_allowed(length: u64) -> Result<(), Errno> {
+    if length > posix_server::vfs::flags::PATH_MAX as u64 {
+        Err(Errno::ENAMETOOLONG)
+    } else {
+        Ok(())
+    }
+}
+
 impl Server {
     /// posix-server's address of `pid`'s data area.
     pub fn data_area(&self, pid: Pid) -> Option<u64> {
@@ -47,9 +56,7 @@ impl Server {
         if length == 0 {
             return Err(Errno::ENOENT);
         }
-        if length > 4096 {
-            return Err(Errno::ENAMETOOLONG);
-        }
+        path_length_allowed(length)?;
         let bytes = self.request_bytes(pid, offset, length)?;
         if bytes.contains(&0) {
             return Err(Errno::EINVAL);
